@@ -1,0 +1,84 @@
+"""Nongbao's application factory: `flask --app app run` serves it."""
+
+import logging
+from pathlib import Path
+
+from flask import Flask, jsonify, request
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from nongbao import cli
+from nongbao.channels import api, twilio_sms
+from nongbao.config import DEFAULTS, from_environment
+from nongbao.db import Storage
+from nongbao.loader import load_if_empty
+from nongbao.web import close_store, error, store
+
+
+def create_app(test_config=None) -> Flask:
+    """Defaults, then environment variables, then the test mapping; the database is ready on return."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(DEFAULTS)
+    if test_config is None:
+        app.config.from_mapping(from_environment(DEFAULTS))
+    else:
+        app.config.from_mapping(test_config)
+    logging.basicConfig(level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if app.config["TRUSTED_PROXIES"]:
+        count = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count, x_port=count)
+    app.config["MAX_CONTENT_LENGTH"] = app.config.get("MAX_CONTENT_LENGTH") or 64 * 1024
+    prepare_database(app)
+    app.register_blueprint(twilio_sms.bp)
+    app.register_blueprint(api.bp)
+    app.teardown_appcontext(close_store)
+    cli.register(app)
+    register_errors(app)
+
+    @app.get("/healthz")
+    def healthz():
+        """Liveness and database reachability for load balancers."""
+        mode = store().journal_mode()
+        return jsonify({"status": "ok", "database": "ok", "journal_mode": mode})
+
+    return app
+
+
+def prepare_database(app: Flask):
+    """Create and migrate the database, and load the shipped content into an empty one."""
+    path = app.config["DATABASE"]
+    if path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    storage = Storage(path)
+    try:
+        storage.migrate()
+        report = load_if_empty(storage, Path(app.config["CONTENT_DIR"]))
+        if report:
+            app.logger.info("loaded %d content versions into a new database", len(report.created))
+    finally:
+        storage.close()
+
+
+def register_errors(app: Flask):
+    """JSON errors for the API, never an HTML page or a stack trace."""
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if request.path.startswith("/api/"):
+            codes = {
+                400: "bad_request",
+                401: "unauthorized",
+                404: "not_found",
+                405: "method_not_allowed",
+                413: "too_large",
+                429: "too_many_requests",
+            }
+            return error(exc.code or 500, codes.get(exc.code, "error"), exc.description or exc.name)
+        return exc
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        app.logger.exception("unexpected error on %s", request.path)
+        if request.path.startswith("/api/"):
+            return error(500, "internal_error", "something went wrong; the message was stored")
+        return "Internal error", 500

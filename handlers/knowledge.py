@@ -1,0 +1,25 @@
+"""Knowledge topics: the content store's text for the contact's language, with their region's figures."""
+
+from nongbao.content import render
+from nongbao.engine import Outcome, Turn
+
+
+def topic_text(turn: Turn, key: str) -> tuple[str, int | None]:
+    """The rendered topic and the content version it came from (Chinese when a locale lacks it)."""
+    row = turn.store.topic(key, turn.locale) or turn.store.topic(key, "zh-Hans")
+    if row is None:
+        return turn._("This topic is being written. Please call %(hotline)s.", hotline=turn.hotline), None
+    return render(row["body"], turn.policy, turn.t), row["id"]
+
+
+def answer(turn: Turn) -> Outcome:
+    """Answer a knowledge topic."""
+    key = turn.match.intent
+    text, version = topic_text(turn, key)
+    return Outcome(text, key, version)
+
+
+def title(turn: Turn, key: str) -> str:
+    """The short menu title of a topic."""
+    row = turn.store.topic(key, turn.locale) or turn.store.topic(key, "zh-Hans")
+    return row["title"] if row else key

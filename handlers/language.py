@@ -1,0 +1,28 @@
+"""Switching the conversation's language; the choice sticks to the contact."""
+
+import re
+
+from nongbao.engine import KEEP, Outcome, Turn
+from nongbao.i18n import translator
+
+
+def target_locale(turn: Turn) -> str:
+    """The language asked for (英文/English -> en, 中文/Chinese -> zh-Hans), else the other one."""
+    if turn.extra.get("language"):
+        return turn.extra["language"]
+    text = turn.text.lower()
+    wants_en = re.search(r"英文|英语|english", text)
+    wants_zh = re.search(r"中文|汉语|普通话|chinese|mandarin", text)
+    if wants_en and not wants_zh:
+        return "en"
+    if wants_zh and not wants_en:
+        return "zh-Hans"
+    return "en" if turn.locale == "zh-Hans" else "zh-Hans"
+
+
+def switch(turn: Turn) -> Outcome:
+    """Remember the language and confirm in it."""
+    locale = target_locale(turn)
+    turn.store.update_contact(turn.contact.id, turn.now, locale=locale)
+    text = translator(locale).gettext("I will reply in English from now on. Reply MENU for the menu.")
+    return Outcome(text, "language", state=KEEP if turn.state else None, locale=locale, ask_region=False)

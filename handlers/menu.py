@@ -1,0 +1,99 @@
+"""The numbered menu: a main menu and topic sub-menus, answered by number in any state."""
+
+from nongbao.engine import Outcome, Turn
+from nongbao.matcher import Match
+
+from . import knowledge
+
+PENSION_TOPICS = (
+    "pension.overview", "pension.grades", "pension.eligibility", "pension.benefit", "pension.catchup",
+    "pension.payment", "pension.claim", "pension.transfer", "pension.death", "pension.subsidized",
+)  # fmt: skip
+MEDICAL_TOPICS = ("medical.resident", "medical.serious_illness", "medical.assistance")
+SUBMENUS = {"pension": PENSION_TOPICS, "medical": MEDICAL_TOPICS}
+# Main menu entries in order: a sub-menu name or an intent.
+MAIN = ("pension", "estimate", "medical", "assistance.dibao", "supplementary.commercial",
+        "reminders.subscribe", "handoff", "language")  # fmt: skip
+
+
+def _main_labels(turn: Turn) -> dict[str, str]:
+    _ = turn._
+    return {
+        "pension": _("Pension"),
+        "estimate": _("Pension estimate"),
+        "medical": _("Medical insurance"),
+        "assistance.dibao": _("Dibao and hardship aid"),
+        "supplementary.commercial": _("Extra insurance"),
+        "reminders.subscribe": _("Payment reminders"),
+        "handoff": _("Talk to a person"),
+        "language": _("Chinese") if turn.locale == "en" else "English",
+    }
+
+
+def _numbered(turn: Turn, labels: list[str]) -> str:
+    """Numbered entries: on one line in Chinese (cheap in SMS), one per line in English."""
+    if turn.locale == "zh-Hans":
+        return " ".join(f"{i}{label}" for i, label in enumerate(labels, 1))
+    return "\n".join(f"{i} {label}" for i, label in enumerate(labels, 1))
+
+
+def main_menu_text(turn: Turn) -> str:
+    """The main menu: a header, numbered entries, and how to opt out."""
+    labels = _main_labels(turn)
+    entries = _numbered(turn, [labels[key] for key in MAIN])
+    return "\n".join((turn._("Rural insurance helper. Reply with a number:"), entries, turn._("Reply TD to stop messages.")))
+
+
+def submenu_text(turn: Turn, name: str) -> str:
+    """A topic sub-menu built from the topics' own titles, so staff edits show up here."""
+    header = turn._("Pension. Reply with a number:") if name == "pension" else turn._("Medical. Reply with a number:")
+    entries = _numbered(turn, [knowledge.title(turn, key) for key in SUBMENUS[name]])
+    return "\n".join((header, entries, turn._("0 Main menu")))
+
+
+def show(turn: Turn) -> Outcome:
+    """The main menu, remembered so that the next number picks from it."""
+    return Outcome(main_menu_text(turn), "menu", state=("menu", "main", {"menu": "main"}), ask_region=False)
+
+
+def _pick(turn: Turn, menu: str, number: int) -> Outcome | None:
+    from . import HANDLERS
+
+    if number == 0:
+        return show(turn)
+    entries = MAIN if menu == "main" else SUBMENUS[menu]
+    if not 1 <= number <= len(entries):
+        return None
+    key = entries[number - 1]
+    if key in SUBMENUS:
+        return Outcome(submenu_text(turn, key), "menu", state=("menu", key, {"menu": key}), ask_region=False)
+    if key == "language":
+        turn.extra["language"] = "zh-Hans" if turn.locale == "en" else "en"
+    turn.match = Match(key, 1.0, turn.locale)
+    return HANDLERS[key](turn)
+
+
+def choose(turn: Turn, number: int) -> Outcome:
+    """A number with no menu open picks from the main menu; a wrong one shows the menu again."""
+    outcome = _pick(turn, "main", number)
+    if outcome is None:
+        menu = show(turn)
+        prefix = turn._("Please reply with a number from the menu.")
+        return Outcome(f"{prefix}\n{menu.text}", "menu", state=menu.state, ask_region=False)
+    return outcome
+
+
+def resume(turn: Turn) -> Outcome | None:
+    """A number answers the menu shown last; anything else is routed as usual."""
+    from nongbao.numerals import parse_number
+
+    number = parse_number(turn.text)
+    if number is None or len(turn.text.strip()) > 6:
+        return None
+    menu = turn.state_data().get("menu", "main")
+    outcome = _pick(turn, menu, number)
+    if outcome is None:
+        again = submenu_text(turn, menu) if menu in SUBMENUS else main_menu_text(turn)
+        prefix = turn._("Please reply with a number from the menu.")
+        return Outcome(f"{prefix}\n{again}", "menu", state=("menu", menu, {"menu": menu}), ask_region=False)
+    return outcome

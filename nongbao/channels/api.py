@@ -1,0 +1,113 @@
+"""The JSON API: any chat channel's messages, the pension estimate and the regions, behind bearer tokens."""
+
+import hmac
+
+from flask import Blueprint, current_app, jsonify, request
+
+from .. import estimate_text
+from ..estimator import EstimateError, PensionPolicy, as_json, estimate, parse_input
+from ..i18n import supported, translator
+from ..library import library
+from ..models import API
+from ..web import engine, error, store
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+@bp.before_request
+def require_token():
+    """401 unless the request carries one of the configured bearer tokens."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    tokens = current_app.config.get("API_TOKENS") or []
+    if scheme.lower() != "bearer" or not token or not any(hmac.compare_digest(token.strip(), t) for t in tokens):
+        return error(401, "unauthorized", "a valid bearer token is required")
+    return None
+
+
+def _json_body():
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return None, error(400, "malformed_json", "the body must be a JSON object")
+    return body, None
+
+
+@bp.post("/messages")
+def messages():
+    """A message from a contact on any chat channel, answered like an SMS."""
+    body, problem = _json_body()
+    if problem:
+        return problem
+    sender, text = body.get("from"), body.get("text")
+    if not isinstance(sender, str) or not sender.strip():
+        return error(400, "missing_field", "'from' must be the contact's address", "from")
+    if len(sender) > 100:
+        return error(400, "invalid_field", "'from' is too long", "from")
+    if not isinstance(text, str):
+        return error(400, "missing_field", "'text' must be a string", "text")
+    if len(text) > current_app.config["MAX_TEXT_LENGTH"]:
+        limit = current_app.config["MAX_TEXT_LENGTH"]
+        return error(400, "text_too_long", f"'text' must be at most {limit} characters", "text")
+    channel = body.get("channel") or API
+    if not isinstance(channel, str) or len(channel) > 30:
+        return error(400, "invalid_field", "'channel' must be a short name", "channel")
+    reply = engine().receive(sender, text, channel)
+    return jsonify({"reply": reply.text, "intent": reply.intent, "locale": reply.locale, "segments": reply.segments})
+
+
+def estimate_for(body: dict, default_region: str, default_locale: str) -> tuple[dict, str]:
+    """The estimate response for a request body; raises EstimateError or LookupError (unknown region)."""
+    code = str(body.get("region") or default_region)
+    region = library(store()).region(code)
+    if region is None:
+        raise LookupError(code)
+    policy = PensionPolicy.from_region(region.effective)
+    inputs = parse_input(body, policy)
+    result = estimate(policy, inputs)
+    response = as_json(result, code)
+    locale = supported(body.get("locale")) or default_locale
+    response["text"] = estimate_text.summary(translator(locale), result, region.name(locale))
+    response["locale"] = locale
+    return response, locale
+
+
+@bp.post("/pension/estimate")
+def pension_estimate():
+    """A personal pension estimate for every grade of the region."""
+    body, problem = _json_body()
+    if problem:
+        return problem
+    if body.get("locale") is not None and not supported(str(body.get("locale"))):
+        return error(400, "invalid_field", "locale must be zh-Hans or en", "locale")
+    try:
+        response, _locale = estimate_for(body, current_app.config["DEFAULT_REGION"], current_app.config["DEFAULT_LOCALE"])
+    except LookupError as missing:
+        return error(404, "unknown_region", f"no region with code {missing.args[0]}", "region")
+    except EstimateError as problem_input:
+        response, status = error(400, problem_input.code, problem_input.message, problem_input.field)
+        if problem_input.valid:
+            payload = response.get_json()
+            payload["error"]["valid"] = problem_input.valid
+            return jsonify(payload), status
+        return response, status
+    return jsonify(response)
+
+
+@bp.get("/regions")
+def regions():
+    """Every loaded region with its name, parent and version."""
+    lib = library(store())
+    items = [
+        {"code": r.code, "name": r.effective.get("name"), "parent": r.effective.get("parent"), "version": r.version}
+        for r in lib.regions.values()
+    ]
+    return jsonify({"regions": items})
+
+
+@bp.get("/regions/<code>")
+def region(code: str):
+    """One region's effective policy: its own values over its parent's."""
+    found = library(store()).region(code)
+    if found is None:
+        return error(404, "unknown_region", f"no region with code {code}", "code")
+    return jsonify({"code": code, "version": found.version, "policy": found.effective})

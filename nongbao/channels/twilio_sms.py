@@ -1,0 +1,61 @@
+"""Twilio's webhooks: incoming messages answered with TwiML, and delivery status callbacks."""
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Response, abort, current_app, request
+from twilio.request_validator import RequestValidator
+from twilio.twiml.messaging_response import MessagingResponse
+
+from ..db import utcnow
+from ..models import SMS
+from ..web import engine, store
+
+bp = Blueprint("twilio", __name__, url_prefix="/sms/twilio")
+
+
+def signed_url() -> str:
+    """The URL Twilio signed: PUBLIC_URL with this request's path (and query), else the request URL."""
+    public = current_app.config.get("PUBLIC_URL", "").rstrip("/")
+    path = request.full_path.rstrip("?")
+    if not public:
+        return request.url
+    if urlsplit(public).path.rstrip("/").endswith(request.path.rstrip("/")) and request.path != "/":
+        return public + (("?" + request.query_string.decode()) if request.query_string else "")
+    return public + path
+
+
+def require_signature():
+    """403 unless X-Twilio-Signature matches, checked by the twilio package's RequestValidator."""
+    token = current_app.config.get("TWILIO_AUTH_TOKEN")
+    signature = request.headers.get("X-Twilio-Signature", "")
+    if not token or not signature:
+        abort(403)
+    validator = RequestValidator(token)
+    if not validator.validate(signed_url(), request.form.to_dict(flat=True), signature):
+        abort(403)
+
+
+@bp.post("")
+def incoming():
+    """Answer an SMS; a repeated MessageSid gets the reply stored the first time."""
+    require_signature()
+    sender, sid = request.form.get("From", "").strip(), request.form.get("MessageSid") or request.form.get("SmsSid")
+    if not sender:
+        abort(400)
+    text = request.form.get("Body", "")[: current_app.config["MAX_TEXT_LENGTH"]]
+    reply = engine().receive(sender, text, SMS, provider_id=sid)
+    twiml = MessagingResponse()
+    if reply.text:
+        twiml.message(reply.text)
+    return Response(str(twiml), mimetype="text/xml")
+
+
+@bp.post("/status")
+def status():
+    """Record the delivery status Twilio reports for a message we sent."""
+    require_signature()
+    sid = request.form.get("MessageSid") or request.form.get("SmsSid")
+    state = request.form.get("MessageStatus") or request.form.get("SmsStatus")
+    if sid and state:
+        store().update_delivery(sid, state, request.form.get("ErrorCode"), utcnow())
+    return Response("", status=204)

@@ -1,0 +1,111 @@
+"""Staff commands: `flask --app app content load`, `chat`, `estimate` and `init-db`."""
+
+import json
+
+import click
+from flask import Flask, current_app
+
+from . import estimate_text
+from .content import ContentError
+from .db import Storage
+from .engine import Engine
+from .estimator import EstimateError, PensionPolicy, as_json, estimate, parse_input
+from .i18n import translator
+from .library import library
+from .loader import load
+from .models import CONSOLE
+from .regions import RegionError
+
+
+def _storage() -> Storage:
+    return Storage(current_app.config["DATABASE"])
+
+
+@click.command("init-db")
+def init_db():
+    """Create or migrate the database and load the shipped content if it is empty."""
+    click.echo(f"database ready: {current_app.config['DATABASE']}")
+
+
+@click.group("content")
+def content_group():
+    """Manage topic, intent and region content."""
+
+
+@content_group.command("load")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--author", default=None, help="who loads (shown in the history)")
+def content_load(paths, author):
+    """Load YAML files or folders as new versions; nothing changes if any file is bad."""
+    storage = _storage()
+    try:
+        report = load(storage, paths, author)
+    except (ContentError, RegionError) as problem:
+        raise click.ClickException(str(problem)) from None
+    finally:
+        storage.close()
+    for label in report.created:
+        click.echo(f"new version: {label}")
+    for label in report.superseded_staff_edits:
+        click.echo(f"note: staff edit {label} is no longer in force (kept in the history)")
+    click.echo(f"{len(report.created)} new versions, {report.unchanged} unchanged")
+
+
+@click.command("chat")
+@click.option("--phone", "--from", "address", default="+8613800000000", show_default=True, help="the farmer's number")
+def chat(address):
+    """Try a conversation as a farmer would, one message per line (Ctrl-D to end)."""
+    storage = _storage()
+    engine = Engine(storage, current_app.config)
+    click.echo(f"Chatting as {address}. Type a message; Ctrl-D ends.")
+    try:
+        while True:
+            try:
+                text = click.prompt(">", prompt_suffix=" ", default="", show_default=False)
+            except (EOFError, click.Abort):
+                break
+            reply = engine.receive(address, text, CONSOLE)
+            click.echo(reply.text)
+            click.echo(click.style(f"[{reply.intent} · {reply.locale} · {reply.segments} SMS]", dim=True))
+    finally:
+        storage.close()
+
+
+@click.command("estimate")
+@click.option("--region", default=None, help="region code (default: DEFAULT_REGION)")
+@click.option("--age", required=True)
+@click.option("--grade", required=True)
+@click.option("--years-paid", default="0")
+@click.option("--balance", default=None)
+@click.option("--collective", default=None)
+@click.option("--locale", default=None)
+@click.option("--json", "as_json_output", is_flag=True, help="print the API's JSON instead of the SMS text")
+def estimate_command(region, age, grade, years_paid, balance, collective, locale, as_json_output):
+    """The pension estimate for a farmer, exactly as the API and the SMS dialogue compute it."""
+    storage = _storage()
+    try:
+        code = region or current_app.config["DEFAULT_REGION"]
+        found = library(storage).region(code)
+        if found is None:
+            raise click.ClickException(f"no region with code {code}")
+        policy = PensionPolicy.from_region(found.effective)
+        raw = {"age": age, "grade": grade, "years_paid": years_paid, "balance": balance, "collective": collective}
+        try:
+            result = estimate(policy, parse_input(raw, policy))
+        except EstimateError as problem:
+            raise click.ClickException(f"{problem.field}: {problem.message}") from None
+        locale = locale or current_app.config["DEFAULT_LOCALE"]
+        text = estimate_text.summary(translator(locale), result, found.name(locale))
+        if as_json_output:
+            click.echo(json.dumps({**as_json(result, code), "text": text}, ensure_ascii=False, indent=2))
+            return
+        click.echo(text)
+        t = translator(locale)
+        click.echo(estimate_text.every_grade(t, result))
+    finally:
+        storage.close()
+
+
+def register(app: Flask):
+    for command in (init_db, content_group, chat, estimate_command):
+        app.cli.add_command(command)

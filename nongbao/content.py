@@ -1,0 +1,240 @@
+"""Topic texts and their placeholders: checked when saved, filled from the region's policy when sent."""
+
+import string
+from decimal import Decimal
+from pathlib import Path
+
+import yaml
+
+from .i18n import LOCALES, Translator
+from .regions import DEFAULT_HOTLINE, localized
+
+KNOWLEDGE_TOPICS = (
+    "pension.overview", "pension.grades", "pension.eligibility", "pension.benefit",
+    "pension.catchup", "pension.payment", "pension.claim", "pension.transfer", "pension.death",
+    "pension.subsidized", "medical.resident", "medical.serious_illness", "medical.assistance",
+    "assistance.dibao", "supplementary.commercial",
+)  # fmt: skip
+ACTION_INTENTS = (
+    "estimate", "reminders.subscribe", "reminders.unsubscribe", "reminders.paid", "feedback",
+    "handoff", "language", "menu", "unknown",
+)  # fmt: skip
+INTENTS = KNOWLEDGE_TOPICS + ACTION_INTENTS
+
+
+class ContentError(ValueError):
+    """A content file or text that cannot be saved; says where."""
+
+    def __init__(self, source: str, key: str, message: str):
+        super().__init__(f"{source}: {key}: {message}")
+        self.source, self.key, self.message = source, key, message
+
+
+def _pension(policy: dict, *keys):
+    node = policy.get("pension") or {}
+    for key in keys:
+        node = node.get(key) if isinstance(node, dict) else None
+    return node
+
+
+def _medical(policy: dict, key: str):
+    return (policy.get("medical") or {}).get(key)
+
+
+def _window(t: Translator, window: dict | None) -> str | None:
+    if not window:
+        return None
+    return t._("%(start)s to %(end)s", start=t.month_day(window["start"]), end=t.month_day(window["end"]))
+
+
+def _grades(t: Translator, policy: dict) -> str | None:
+    grades = _pension(policy, "grades")
+    if not grades:
+        return None
+    items = [t._("%(amount)s (subsidy %(subsidy)s)", amount=t.money(g["amount"]), subsidy=t.money(g["subsidy"])) for g in grades]
+    return t.join(items)
+
+
+def _long_service(t: Translator, policy: dict) -> str:
+    rule = _pension(policy, "long_service")
+    if not rule or not Decimal(rule.get("per_year", 0)):
+        return t._(
+            "Whether long contribution earns extra basic pension here: ask the local office or %(hotline)s.",
+            hotline=_hotline(policy),
+        )
+    return t._(
+        "For each year paid beyond %(after)s years, the basic pension rises by %(amount)s a month.",
+        after=rule["after_years"],
+        amount=t.money(rule["per_year"]),
+    )
+
+
+def _hardship(t: Translator, policy: dict) -> str:
+    hardship = _pension(policy, "hardship_grade")
+    if not hardship:
+        return t._(
+            "Which groups the government pays for, and how much: ask the local office or %(hotline)s.", hotline=_hotline(policy)
+        )
+    groups = [t._(GROUP_NAMES.get(g, g)) for g in hardship.get("paid_by_government", [])]
+    return t._(
+        "For %(groups)s the government pays the %(amount)s grade in part or in full.",
+        groups=t.join(groups) if groups else t._("hard-up groups"),
+        amount=t.money(hardship["amount"]),
+    )
+
+
+def _catchup(t: Translator, policy: dict) -> str:
+    rule = {"arrears_allowed": True, "arrears_subsidized": False, "pay_past_claim_age": False}
+    rule.update(_pension(policy, "catchup") or {})
+    parts = [
+        t._("Missed years can be paid back.") if rule["arrears_allowed"] else t._("Missed years cannot be paid back here."),
+    ]
+    if rule["arrears_allowed"]:
+        parts.append(
+            t._("Back-paid years get a government subsidy.")
+            if rule["arrears_subsidized"]
+            else t._("Back-paid years get no government subsidy.")
+        )
+    if rule["pay_past_claim_age"]:
+        parts.append(
+            t._("Those short of the minimum years may keep paying after %(age)s.", age=_pension(policy, "claim_age") or 60)
+        )
+    return "".join(parts) if t.locale == "zh-Hans" else " ".join(parts)
+
+
+def _hotline(policy: dict) -> str:
+    return (policy.get("contact") or {}).get("hotline") or DEFAULT_HOTLINE
+
+
+def N_(message: str) -> str:
+    """Mark a string for the catalogue; it is translated where it is used."""
+    return message
+
+
+GROUP_NAMES = {
+    "dibao": N_("dibao recipients"),
+    "tekun": N_("the extremely poor (tekun)"),
+    "severe_disability": N_("the severely disabled"),
+    "low_income": N_("low-income families"),
+    "poverty_relapse": N_("families at risk of falling back into poverty"),
+}
+
+
+def _money_or_none(t: Translator, value) -> str | None:
+    return None if value is None else t.money(value)
+
+
+PLACEHOLDERS = {
+    "region_name": lambda t, p: localized(p.get("name"), t.locale) or None,
+    "pension_year": lambda t, p: _pension(p, "year") and str(_pension(p, "year")),
+    "grades": _grades,
+    "grade_min": lambda t, p: _pension(p, "grades") and t.money(_pension(p, "grades")[0]["amount"]),
+    "grade_max": lambda t, p: _pension(p, "grades") and t.money(_pension(p, "grades")[-1]["amount"]),
+    "subsidy_min": lambda t, p: _pension(p, "grades") and t.money(min(Decimal(g["subsidy"]) for g in _pension(p, "grades"))),
+    "subsidy_max": lambda t, p: _pension(p, "grades") and t.money(max(Decimal(g["subsidy"]) for g in _pension(p, "grades"))),
+    "basic_pension": lambda t, p: (
+        _pension(p, "basic_pension")
+        and t.money(Decimal(_pension(p, "basic_pension")["central"]) + Decimal(_pension(p, "basic_pension")["local"]))
+    ),
+    "basic_central": lambda t, p: _money_or_none(t, _pension(p, "basic_pension", "central")),
+    "basic_local": lambda t, p: _money_or_none(t, _pension(p, "basic_pension", "local")),
+    "long_service": _long_service,
+    "claim_age": lambda t, p: _pension(p, "claim_age") and str(_pension(p, "claim_age")),
+    "min_years": lambda t, p: _pension(p, "min_years") and str(_pension(p, "min_years")),
+    "divisor": lambda t, p: _pension(p, "divisor") and str(_pension(p, "divisor")),
+    "interest_rate": lambda t, p: _pension(p, "interest_rate") and t.percent(_pension(p, "interest_rate")),
+    "pension_window": lambda t, p: _window(t, _pension(p, "window")),
+    "hardship": _hardship,
+    "catchup": _catchup,
+    "medical_year": lambda t, p: _medical(p, "year") and str(_medical(p, "year")),
+    "medical_individual": lambda t, p: _money_or_none(t, _medical(p, "individual")),
+    "medical_subsidy": lambda t, p: _money_or_none(t, _medical(p, "subsidy")),
+    "medical_window": lambda t, p: _window(t, _medical(p, "window")),
+    "hotline": lambda t, p: _hotline(p),
+    "office": lambda t, p: localized((p.get("contact") or {}).get("office"), t.locale) or None,
+}
+
+
+def check_template(text: str, source: str, key: str):
+    """Reject anything but plain {name} placeholders from the allowed list (no attributes, formats or links)."""
+    try:
+        fields = list(string.Formatter().parse(text))
+    except ValueError as error:
+        raise ContentError(source, key, f"unbalanced braces: {error}") from None
+    for _literal, name, spec, conversion in fields:
+        if name is None:
+            continue
+        if spec or conversion or name not in PLACEHOLDERS:
+            raise ContentError(source, key, f"unknown placeholder {{{name}}}; allowed: {', '.join(sorted(PLACEHOLDERS))}")
+    lowered = text.lower()
+    if "http" in lowered or "www." in lowered or ".com" in lowered or ".cn" in lowered:
+        raise ContentError(source, key, "answers must not contain links")
+
+
+def render(text: str, policy: dict, t: Translator) -> str:
+    """Fill the placeholders from the region policy; a missing figure becomes a pointer to the local office."""
+    values = {}
+    for _literal, name, _spec, _conv in string.Formatter().parse(text):
+        if name and name not in values:
+            value = PLACEHOLDERS[name](t, policy)
+            values[name] = value or t._("ask the local social insurance office or %(hotline)s", hotline=_hotline(policy))
+    return text.format_map(values)
+
+
+def parse_topic(data, source: str) -> dict:
+    """A topic file checked: key, title and body per shipped locale, every body a valid template."""
+    if not isinstance(data, dict):
+        raise ContentError(source, "(file)", "must be a YAML mapping")
+    unknown = set(data) - {"key", "title", "body"}
+    if unknown:
+        raise ContentError(source, sorted(unknown)[0], "unknown key")
+    key = data.get("key")
+    if key not in KNOWLEDGE_TOPICS:
+        raise ContentError(source, "key", f"{key!r} is not a knowledge topic")
+    for part in ("title", "body"):
+        value = data.get(part)
+        if not isinstance(value, dict):
+            raise ContentError(source, part, "must map each locale to a text")
+        for locale in LOCALES:
+            if not isinstance(value.get(locale), str) or not value[locale].strip():
+                raise ContentError(source, f"{part}.{locale}", "missing text")
+        for locale, text in value.items():
+            if locale not in LOCALES:
+                raise ContentError(source, f"{part}.{locale}", "unknown locale")
+            check_template(text, source, f"{part}.{locale}")
+    return {"key": key, "title": data["title"], "body": {k: v.strip() for k, v in data["body"].items()}}
+
+
+def parse_vocabulary(data, source: str) -> dict:
+    """An intents/<locale>.yaml file checked: synonyms, and keywords and examples per known intent."""
+    if not isinstance(data, dict) or data.get("locale") not in LOCALES:
+        raise ContentError(source, "locale", f"must be one of {', '.join(LOCALES)}")
+    synonyms = data.get("synonyms") or {}
+    if not isinstance(synonyms, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in synonyms.items()):
+        raise ContentError(source, "synonyms", "must map words to words")
+    commands = data.get("commands") or {}
+    if not isinstance(commands, dict) or not all(v in INTENTS for v in commands.values()):
+        raise ContentError(source, "commands", "must map whole-message words to intents")
+    commands = {str(k): v for k, v in commands.items()}
+    intents = data.get("intents")
+    if not isinstance(intents, dict):
+        raise ContentError(source, "intents", "must map intents to keywords and examples")
+    for intent, entry in intents.items():
+        if intent not in INTENTS:
+            raise ContentError(source, f"intents.{intent}", "unknown intent")
+        if not isinstance(entry, dict) or set(entry) - {"keywords", "examples"}:
+            raise ContentError(source, f"intents.{intent}", "must hold keywords and examples only")
+        for i, keyword in enumerate(entry.get("keywords") or []):
+            if not (isinstance(keyword, str) or (isinstance(keyword, dict) and isinstance(keyword.get("text"), str))):
+                raise ContentError(source, f"intents.{intent}.keywords[{i}]", "must be a word or {text, weight}")
+        if not all(isinstance(e, str) for e in entry.get("examples") or []):
+            raise ContentError(source, f"intents.{intent}.examples", "must be a list of texts")
+    return {"locale": data["locale"], "commands": commands, "synonyms": synonyms, "intents": intents}
+
+
+def read_yaml(path: Path):
+    """The YAML document of a content file, with a clear error for broken YAML."""
+    try:
+        return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise ContentError(str(path), "(file)", f"not valid YAML: {error}") from None

@@ -1,0 +1,396 @@
+"""All SQL of the service: schema migrations and the named reads and writes the rest calls."""
+
+import datetime
+import json
+import random
+import sqlite3
+from contextlib import contextmanager
+
+import sqlite_utils
+from sqlite_utils import Migrations
+
+from . import models as m
+
+migrations = Migrations("nongbao")
+
+
+def utcnow() -> datetime.datetime:
+    """Now, with its time zone; stored as UTC ISO text."""
+    return datetime.datetime.now(datetime.UTC)
+
+
+def _ts(moment: datetime.datetime) -> str:
+    return moment.astimezone(datetime.UTC).isoformat(timespec="seconds")
+
+
+@migrations()
+def m001_initial(db: sqlite_utils.Database):
+    """Contacts, messages, conversation state, staff follow-ups and versioned content."""
+    db["contacts"].create(
+        {
+            "id": int, "address": str, "channel": str, "locale": str, "last_locale": str,
+            "region": str, "region_status": str, "birth_year": int,
+            "opted_out": int, "opted_out_at": str, "opted_out_reason": str,
+            "reminders": int, "reminders_at": str, "paid_year": int,
+            "created_at": str, "updated_at": str,
+        },
+        pk="id", not_null={"address", "channel", "created_at"},
+        defaults={"opted_out": 0, "reminders": 0, "region_status": m.REGION_UNKNOWN},
+    )  # fmt: skip
+    db["contacts"].create_index(["address"], unique=True)
+    db["messages"].create(
+        {
+            "id": int, "contact_id": int, "direction": str, "channel": str, "provider_id": str,
+            "status": str, "text": str, "intent": str, "content_version": int, "reply_to": int,
+            "segments": int, "error": str, "created_at": str, "updated_at": str,
+        },
+        pk="id", foreign_keys=[("contact_id", "contacts", "id")],
+        not_null={"contact_id", "direction", "channel", "status", "created_at"},
+    )  # fmt: skip
+    db["messages"].create_index(["provider_id"], unique=True)
+    db["messages"].create_index(["contact_id", "id"])
+    db["messages"].create_index(["reply_to"])
+    db["conversations"].create(
+        {"contact_id": int, "flow": str, "step": str, "data": str, "updated_at": str, "expires_at": str},
+        pk="contact_id",
+        foreign_keys=[("contact_id", "contacts", "id")],
+    )
+    db["unanswered"].create(
+        {"id": int, "contact_id": int, "message_id": int, "text": str, "locale": str,
+         "region": str, "status": str, "created_at": str},
+        pk="id", foreign_keys=[("contact_id", "contacts", "id"), ("message_id", "messages", "id")],
+        defaults={"status": "open"},
+    )  # fmt: skip
+    db["followups"].create(
+        {"id": int, "ref": str, "kind": str, "contact_id": int, "message_id": int, "text": str,
+         "region": str, "status": str, "created_at": str, "updated_at": str},
+        pk="id", foreign_keys=[("contact_id", "contacts", "id")], defaults={"status": "open"},
+    )  # fmt: skip
+    db["followups"].create_index(["ref"], unique=True)
+    db["topics"].create(
+        {"id": int, "key": str, "locale": str, "version": int, "title": str, "body": str,
+         "source": str, "source_path": str, "author": str, "created_at": str},
+        pk="id",
+    )  # fmt: skip
+    db["topics"].create_index(["key", "locale", "version"], unique=True)
+    db["vocabularies"].create(
+        {"id": int, "locale": str, "version": int, "data": str, "source": str,
+         "source_path": str, "author": str, "created_at": str},
+        pk="id",
+    )  # fmt: skip
+    db["vocabularies"].create_index(["locale", "version"], unique=True)
+    db["regions"].create(
+        {"id": int, "code": str, "version": int, "parent": str, "name": str, "data": str,
+         "source": str, "source_path": str, "author": str, "created_at": str},
+        pk="id",
+    )  # fmt: skip
+    db["regions"].create_index(["code", "version"], unique=True)
+
+
+class Storage:
+    """One connection to the service's SQLite file (WAL mode, busy timeout)."""
+
+    def __init__(self, path: str, busy_timeout_ms: int = 5000):
+        conn = sqlite3.connect(path, timeout=busy_timeout_ms / 1000, isolation_level=None)
+        self.db = sqlite_utils.Database(conn)
+        if path != ":memory:":
+            self.db.enable_wal()
+        conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        conn.execute("PRAGMA foreign_keys = ON")
+
+    def close(self):
+        self.db.close()
+
+    def migrate(self):
+        """Apply pending schema migrations."""
+        migrations.apply(self.db)
+
+    @contextmanager
+    def atomic(self):
+        """One transaction for a multi-step write; rolls back on any error."""
+        with self.db.atomic():
+            yield
+
+    def journal_mode(self) -> str:
+        return self.db.execute("PRAGMA journal_mode").fetchone()[0]
+
+    # Contacts
+
+    def contact(self, address: str) -> m.Contact | None:
+        rows = list(self.db["contacts"].rows_where("address = ?", [address]))
+        return m.Contact.from_row(rows[0]) if rows else None
+
+    def contact_by_id(self, contact_id: int) -> m.Contact:
+        return m.Contact.from_row(self.db["contacts"].get(contact_id))
+
+    def get_or_create_contact(self, address: str, channel: str, now: datetime.datetime) -> m.Contact:
+        """The contact for an address, created on first contact."""
+        existing = self.contact(address)
+        if existing:
+            return existing
+        try:
+            self.db["contacts"].insert(
+                {"address": address, "channel": channel, "created_at": _ts(now), "updated_at": _ts(now),
+                 "region_status": m.REGION_UNKNOWN, "opted_out": 0, "reminders": 0}
+            )  # fmt: skip
+        except sqlite3.IntegrityError:  # created by a concurrent request
+            return self.contact(address)
+        created = self.contact(address)
+        created.is_new = True
+        return created
+
+    def update_contact(self, contact_id: int, now: datetime.datetime, **fields):
+        """Change named contact fields (locale, region, region_status, birth_year, ...)."""
+        self.db["contacts"].update(contact_id, {**fields, "updated_at": _ts(now)})
+
+    def opt_out(self, contact_id: int, reason: str, now: datetime.datetime):
+        """Record that the contact wants no message we start (STOP); honoured at once."""
+        self.update_contact(contact_id, now, opted_out=1, opted_out_at=_ts(now), opted_out_reason=reason, reminders=0)
+
+    def subscribe_reminders(self, contact_id: int, now: datetime.datetime):
+        """Opt the contact in to contribution reminders (this also lifts an earlier STOP)."""
+        self.update_contact(contact_id, now, reminders=1, reminders_at=_ts(now), opted_out=0)
+
+    def mark_paid(self, contact_id: int, year: int, now: datetime.datetime):
+        """No more deadline reminders this contribution year."""
+        self.update_contact(contact_id, now, paid_year=year)
+
+    def contact_fields(self, contact_id: int, *names: str) -> dict:
+        row = self.db["contacts"].get(contact_id)
+        return {name: row[name] for name in names}
+
+    # Messages
+
+    def record_inbound(
+        self, contact_id: int, channel: str, text: str, provider_id: str | None, now: datetime.datetime
+    ) -> tuple[int, bool]:
+        """Store an inbound message before anything else; (id, False) when its provider id was seen."""
+        if provider_id:
+            seen = list(self.db["messages"].rows_where("provider_id = ?", [provider_id], limit=1))
+            if seen:
+                return seen[0]["id"], False
+        try:
+            table = self.db["messages"].insert(
+                {"contact_id": contact_id, "direction": m.INBOUND, "channel": channel, "provider_id": provider_id,
+                 "status": m.RECEIVED, "text": text, "created_at": _ts(now), "updated_at": _ts(now)}
+            )  # fmt: skip
+        except sqlite3.IntegrityError:
+            seen = list(self.db["messages"].rows_where("provider_id = ?", [provider_id], limit=1))
+            return seen[0]["id"], False
+        return table.last_pk, True
+
+    def reply_to(self, inbound_id: int) -> dict | None:
+        """The reply stored for an inbound message, if it was answered."""
+        rows = list(
+            self.db["messages"].rows_where("reply_to = ? and direction = ?", [inbound_id, m.OUTBOUND], order_by="id", limit=1)
+        )
+        return rows[0] if rows else None
+
+    def message(self, message_id: int) -> dict:
+        return self.db["messages"].get(message_id)
+
+    def record_reply(
+        self,
+        inbound_id: int,
+        contact_id: int,
+        channel: str,
+        text: str,
+        intent: str,
+        content_version: int | None,
+        segments: int,
+        now: datetime.datetime,
+        status: str = m.REPLIED,
+    ) -> int:
+        """Store the reply and mark the inbound message handled, in one transaction."""
+        with self.atomic():
+            self.db["messages"].update(inbound_id, {"status": m.HANDLED, "intent": intent, "updated_at": _ts(now)})
+            table = self.db["messages"].insert(
+                {"contact_id": contact_id, "direction": m.OUTBOUND, "channel": channel, "status": status,
+                 "text": text, "intent": intent, "content_version": content_version, "reply_to": inbound_id,
+                 "segments": segments, "created_at": _ts(now), "updated_at": _ts(now)}
+            )  # fmt: skip
+        return table.last_pk
+
+    def set_provider_id(self, message_id: int, provider_id: str, status: str, now: datetime.datetime):
+        """Remember the provider's id for a message we sent, for its status callbacks."""
+        self.db["messages"].update(message_id, {"provider_id": provider_id, "status": status, "updated_at": _ts(now)})
+
+    def update_delivery(self, provider_id: str, status: str, error: str | None, now: datetime.datetime) -> bool:
+        """Apply a provider status callback; False when the id is not ours."""
+        rows = list(self.db["messages"].rows_where("provider_id = ? and direction = ?", [provider_id, m.OUTBOUND], limit=1))
+        if not rows:
+            return False
+        self.db["messages"].update(rows[0]["id"], {"status": status, "error": error, "updated_at": _ts(now)})
+        return True
+
+    def messages_of(self, contact_id: int) -> list[dict]:
+        return list(self.db["messages"].rows_where("contact_id = ?", [contact_id], order_by="id"))
+
+    def count(self, table: str) -> int:
+        return self.db[table].count
+
+    # Conversation state
+
+    def conversation(self, contact_id: int, now: datetime.datetime) -> dict | None:
+        """The open dialogue of a contact, or None when there is none or it has expired."""
+        row = self.db["conversations"].get(contact_id) if self._has_conversation(contact_id) else None
+        if not row:
+            return None
+        if row["expires_at"] and datetime.datetime.fromisoformat(row["expires_at"]) <= now:
+            self.clear_conversation(contact_id)
+            return None
+        return {"flow": row["flow"], "step": row["step"], "data": json.loads(row["data"] or "{}")}
+
+    def _has_conversation(self, contact_id: int) -> bool:
+        return bool(self.db.execute("select 1 from conversations where contact_id = ?", [contact_id]).fetchone())
+
+    def save_conversation(
+        self, contact_id: int, flow: str, step: str, data: dict, now: datetime.datetime, expires_at: datetime.datetime
+    ):
+        self.db["conversations"].upsert(
+            {"contact_id": contact_id, "flow": flow, "step": step, "data": json.dumps(data, ensure_ascii=False),
+             "updated_at": _ts(now), "expires_at": _ts(expires_at)},
+            pk="contact_id",
+        )  # fmt: skip
+
+    def clear_conversation(self, contact_id: int):
+        self.db.execute("delete from conversations where contact_id = ?", [contact_id])
+
+    # What staff follow up
+
+    def log_unanswered(
+        self, contact_id: int, message_id: int, text: str, locale: str, region: str | None, now: datetime.datetime
+    ) -> int:
+        """A question the service could not answer, for the staff inbox."""
+        return self.db["unanswered"].insert(
+            {"contact_id": contact_id, "message_id": message_id, "text": text, "locale": locale, "region": region,
+             "status": "open", "created_at": _ts(now)}
+        ).last_pk  # fmt: skip
+
+    def unanswered(self, status: str = "open") -> list[dict]:
+        return list(self.db["unanswered"].rows_where("status = ?", [status], order_by="id"))
+
+    def create_followup(
+        self, kind: str, contact_id: int, message_id: int, text: str, region: str | None, now: datetime.datetime
+    ) -> str:
+        """A feedback or handoff record with a short reference the farmer can quote."""
+        prefix = "F" if kind == m.FEEDBACK else "H"
+        with self.atomic():
+            for _ in range(20):
+                ref = f"{prefix}{now.strftime('%y%m')}{random.randint(0, 9999):04d}"
+                if not self.db.execute("select 1 from followups where ref = ?", [ref]).fetchone():
+                    break
+            self.db["followups"].insert(
+                {"ref": ref, "kind": kind, "contact_id": contact_id, "message_id": message_id, "text": text,
+                 "region": region, "status": "open", "created_at": _ts(now), "updated_at": _ts(now)}
+            )  # fmt: skip
+        return ref
+
+    def add_to_followup(self, ref: str, text: str, now: datetime.datetime):
+        """Append a farmer's next message to their open feedback."""
+        row = next(self.db["followups"].rows_where("ref = ?", [ref]), None)
+        if row:
+            joined = f"{row['text']}\n{text}" if row["text"] else text
+            self.db["followups"].update(row["id"], {"text": joined, "updated_at": _ts(now)})
+
+    def followups(self, kind: str | None = None) -> list[dict]:
+        where, args = ("kind = ?", [kind]) if kind else (None, [])
+        return list(self.db["followups"].rows_where(where, args, order_by="id"))
+
+    # Versioned content: topics, vocabularies, regions. The newest version is in force.
+
+    def content_is_empty(self) -> bool:
+        return not (self.db["topics"].count or self.db["regions"].count or self.db["vocabularies"].count)
+
+    def _newest(self, table: str, where: str, args: list) -> dict | None:
+        rows = list(self.db[table].rows_where(where, args, order_by="version desc", limit=1))
+        return rows[0] if rows else None
+
+    def topic(self, key: str, locale: str) -> dict | None:
+        """The topic text in force for a locale: id (the content version), title, body."""
+        return self._newest("topics", "key = ? and locale = ?", [key, locale])
+
+    def save_topic(
+        self,
+        key: str,
+        locale: str,
+        title: str,
+        body: str,
+        source: str,
+        source_path: str | None,
+        author: str | None,
+        now: datetime.datetime,
+    ) -> int | None:
+        """A new version when the text changed; None when it is the same as the one in force."""
+        current = self.topic(key, locale)
+        if current and current["title"] == title and current["body"] == body:
+            return None
+        return self.db["topics"].insert(
+            {"key": key, "locale": locale, "version": (current["version"] + 1) if current else 1, "title": title,
+             "body": body, "source": source, "source_path": source_path, "author": author, "created_at": _ts(now)}
+        ).last_pk  # fmt: skip
+
+    def topic_history(self, key: str, locale: str) -> list[dict]:
+        return list(self.db["topics"].rows_where("key = ? and locale = ?", [key, locale], order_by="version"))
+
+    def vocabulary(self, locale: str) -> dict | None:
+        row = self._newest("vocabularies", "locale = ?", [locale])
+        return {**json.loads(row["data"]), "version": row["id"]} if row else None
+
+    def save_vocabulary(
+        self, locale: str, data: dict, source: str, source_path: str | None, author: str | None, now: datetime.datetime
+    ) -> int | None:
+        current = self._newest("vocabularies", "locale = ?", [locale])
+        encoded = json.dumps(data, ensure_ascii=False, sort_keys=True)
+        if current and current["data"] == encoded:
+            return None
+        return self.db["vocabularies"].insert(
+            {"locale": locale, "version": (current["version"] + 1) if current else 1, "data": encoded,
+             "source": source, "source_path": source_path, "author": author, "created_at": _ts(now)}
+        ).last_pk  # fmt: skip
+
+    def vocabulary_versions(self) -> dict[str, int]:
+        """Id of the vocabulary in force per locale (changes when staff edit it)."""
+        rows = self.db.execute("select locale, max(id) from vocabularies group by locale").fetchall()
+        return dict(rows)
+
+    def regions_in_force(self) -> dict[str, dict]:
+        """Every region's own values in force, by code, with version and source."""
+        rows = self.db.execute(
+            "select r.* from regions r join (select code, max(version) v from regions group by code) n "
+            "on r.code = n.code and r.version = n.v order by r.code"
+        )
+        columns = [d[0] for d in rows.description]
+        result = {}
+        for values in rows.fetchall():
+            row = dict(zip(columns, values))
+            result[row["code"]] = {
+                **json.loads(row["data"]),
+                "_version": row["id"],
+                "_source": row["source_path"] or row["source"],
+            }
+        return result
+
+    def region_row(self, code: str) -> dict | None:
+        return self._newest("regions", "code = ?", [code])
+
+    def save_region(
+        self, own: dict, source: str, source_path: str | None, author: str | None, now: datetime.datetime
+    ) -> int | None:
+        """A new version of a region's own values when they changed."""
+        current = self.region_row(own["code"])
+        encoded = json.dumps(own, ensure_ascii=False, sort_keys=True)
+        if current and current["data"] == encoded:
+            return None
+        return self.db["regions"].insert(
+            {"code": own["code"], "version": (current["version"] + 1) if current else 1, "parent": own.get("parent"),
+             "name": json.dumps(own["name"], ensure_ascii=False), "data": encoded, "source": source,
+             "source_path": source_path, "author": author, "created_at": _ts(now)}
+        ).last_pk  # fmt: skip
+
+    def content_version_stamp(self) -> tuple:
+        """Changes whenever any content is saved; lets caches know when to rebuild."""
+        return tuple(
+            self.db.execute(f"select count(*), coalesce(max(id), 0) from {table}").fetchone()
+            for table in ("topics", "vocabularies", "regions")
+        )

@@ -1,0 +1,193 @@
+"""The channel-neutral conversation engine: (contact, text) in, one stored reply out."""
+
+import datetime
+import logging
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from . import segments
+from .db import Storage, utcnow
+from .i18n import Translator, negotiate, translator
+from .library import Library, RegionPolicy, library
+from .matcher import Match
+from .models import REGION_ASKED, REGION_UNKNOWN, Contact
+from .numerals import parse_number
+from .privacy import mask_address, mask_sensitive_numbers, normalize_address
+
+log = logging.getLogger(__name__)
+MORE_WORDS = {"更多", "more", "m", "继续"}
+KEEP = object()  # an Outcome that leaves the conversation state as it is
+
+
+@dataclass
+class Outcome:
+    """What a handler answers: the text, the intent it served, and the dialogue state to keep."""
+
+    text: str
+    intent: str
+    content_version: int | None = None
+    state: object = None  # None ends any dialogue, KEEP leaves it, or a (flow, step, data) tuple
+    locale: str | None = None  # set when the handler switched the contact's language
+    ask_region: bool = True  # whether the county question may follow this answer
+
+
+@dataclass
+class Reply:
+    """The reply as the channel adapters return it."""
+
+    text: str
+    intent: str
+    locale: str
+    segments: int
+    duplicate: bool = False  # a provider retry answered from the stored reply
+    message_id: int | None = None
+
+
+@dataclass
+class Turn:
+    """One inbound message in context; what handlers read and the named actions they may take."""
+
+    store: Storage
+    library: Library
+    config: dict
+    contact: Contact
+    text: str  # as stored: sensitive numbers masked
+    locale: str
+    now: datetime.datetime
+    inbound_id: int
+    state: dict | None
+    match: Match | None = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def t(self) -> Translator:
+        return translator(self.locale)
+
+    def _(self, message: str, **params) -> str:
+        """Translate a system string into the contact's language."""
+        return self.t.gettext(message, **params)
+
+    @property
+    def region(self) -> RegionPolicy | None:
+        """The contact's region policy, else the deployment's default region."""
+        return (
+            self.library.region(self.contact.region)
+            or self.library.region(self.config.get("DEFAULT_REGION"))
+            or next(iter(self.library.regions.values()), None)
+        )
+
+    @property
+    def policy(self) -> dict:
+        return self.region.effective if self.region else {}
+
+    @property
+    def local_today(self) -> datetime.date:
+        """Today where the farmer lives (Asia/Shanghai unless the region says otherwise)."""
+        zone = ZoneInfo(self.region.timezone if self.region else self.config.get("TIMEZONE", "Asia/Shanghai"))
+        return self.now.astimezone(zone).date()
+
+    @property
+    def hotline(self) -> str:
+        return self.region.hotline if self.region else "12333"
+
+    def state_data(self) -> dict:
+        return dict((self.state or {}).get("data") or {})
+
+
+class Engine:
+    """Routes each message to a handler from the registry and stores everything it says."""
+
+    def __init__(self, store: Storage, config: dict, clock=utcnow):
+        self.store, self.config, self.clock = store, config, clock
+
+    def receive(self, address: str, text: str, channel: str, provider_id: str | None = None) -> Reply:
+        """Store the message first, then answer it once; a repeated provider id gets the stored reply."""
+        from handlers import FLOWS, HANDLERS
+
+        now = self.clock()
+        contact = self.store.get_or_create_contact(normalize_address(address), channel, now)
+        stored_text = mask_sensitive_numbers(text or "")
+        inbound_id, fresh = self.store.record_inbound(contact.id, channel, stored_text, provider_id, now)
+        if not fresh:
+            return self._stored_reply(inbound_id, contact)
+        lib = library(self.store)
+        state = self.store.conversation(contact.id, now)
+        locale = negotiate(contact.locale, stored_text, contact.last_locale, self.config["DEFAULT_LOCALE"])
+        turn = Turn(self.store, lib, self.config, contact, stored_text, locale, now, inbound_id, state)
+        outcome = self._route(turn, HANDLERS, FLOWS)
+        if outcome.locale:
+            turn.locale = outcome.locale
+        text = self._with_onboarding(turn, outcome)
+        text = self._paged(turn, outcome, text)
+        signature = self.config.get("SMS_SIGNATURE", "")
+        parts = segments.segments(text, signature)
+        message_id = self.store.record_reply(
+            inbound_id, contact.id, channel, text, outcome.intent, outcome.content_version, parts, now
+        )
+        self.store.update_contact(contact.id, now, last_locale=turn.locale)
+        log.info("reply to %s intent=%s parts=%d", mask_address(contact.address), outcome.intent, parts)
+        return Reply(text, outcome.intent, turn.locale, parts, message_id=message_id)
+
+    def _stored_reply(self, inbound_id: int, contact: Contact) -> Reply:
+        stored = self.store.reply_to(inbound_id)
+        locale = contact.last_locale or self.config["DEFAULT_LOCALE"]
+        if not stored:  # the first delivery is still being answered
+            return Reply("", "", locale, 0, duplicate=True)
+        return Reply(stored["text"], stored["intent"], locale, stored["segments"] or 0, True, stored["id"])
+
+    def _route(self, turn: Turn, handlers: dict, flows: dict) -> Outcome:
+        """Global words first, then the open dialogue, then menu numbers, then the matcher."""
+        text = turn.text.strip()
+        command = turn.library.matcher.command(text) if text else None
+        if command:
+            turn.match = command
+            if command.intent != "language" and (turn.contact.locale or turn.contact.last_locale):
+                turn.locale = turn.contact.locale or turn.contact.last_locale  # TD, STOP: short codes, not a language
+            return handlers[command.intent](turn)
+        if turn.state and text.lower() in MORE_WORDS and turn.state_data().get("more"):
+            data = turn.state_data()
+            return Outcome(data.pop("more"), data.pop("more_intent", "menu"), state=None, ask_region=False)
+        if turn.state and turn.state.get("flow") in flows:
+            outcome = flows[turn.state["flow"]](turn)
+            if outcome is not None:
+                return outcome
+        number = parse_number(text) if text else None
+        if number is not None and len(text) <= 6:
+            return handlers["menu.choice"](turn, number)
+        turn.match = turn.library.matcher.match(text) if text else Match("menu", 0.0, None)
+        if turn.match.intent == "unknown" and not any(ch.isalnum() for ch in text):
+            turn.match = Match("menu", 0.0, None)  # emoji, punctuation or nothing at all
+        return handlers[turn.match.intent](turn)
+
+    def _with_onboarding(self, turn: Turn, outcome: Outcome) -> str:
+        """After a new contact's first answer, ask (skippably) for their county."""
+        contact, text = turn.contact, outcome.text
+        if outcome.state is None:
+            self.store.clear_conversation(contact.id)
+        elif outcome.state is not KEEP:
+            self._save_state(turn, *outcome.state)
+        if not (outcome.ask_region and contact.region_status == REGION_UNKNOWN and outcome.state is None):
+            return text
+        question = turn._("Which county are you in? Reply with its name for local figures, or 'skip'.")
+        combined = f"{text}\n{question}"
+        if segments.segments(combined, self.config.get("SMS_SIGNATURE", "")) > self.config["SMS_MAX_PARTS"]:
+            return text
+        self.store.update_contact(contact.id, turn.now, region_status=REGION_ASKED)
+        self._save_state(turn, "region", "ask", {})
+        return combined
+
+    def _paged(self, turn: Turn, outcome: Outcome, text: str) -> str:
+        """Keep a reply within the part limit; the rest waits for 'more'."""
+        limit, signature = self.config["SMS_MAX_PARTS"], self.config.get("SMS_SIGNATURE", "")
+        suffix = "\n" + turn._("(Reply MORE for the rest)")
+        shown, rest = segments.fit(text, limit, signature, suffix)
+        if rest:
+            state = self.store.conversation(turn.contact.id, turn.now) or {"flow": "more", "step": "", "data": {}}
+            data = {**state["data"], "more": rest, "more_intent": outcome.intent}
+            self._save_state(turn, state["flow"], state["step"], data)
+        return shown
+
+    def _save_state(self, turn: Turn, flow: str, step: str, data: dict):
+        minutes = int(self.config.get("CONVERSATION_TIMEOUT_MINUTES", 30))
+        expires = turn.now + datetime.timedelta(minutes=minutes)
+        self.store.save_conversation(turn.contact.id, flow, step, data, turn.now, expires)

@@ -1,0 +1,96 @@
+"""Loading content files (topics, vocabularies, regions) as new versions, all or nothing."""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import content, regions
+from .db import Storage, utcnow
+from .models import FROM_FILE, FROM_STAFF
+
+
+@dataclass
+class LoadReport:
+    created: list[str] = field(default_factory=list)  # "topic pension.grades zh-Hans v2"
+    unchanged: int = 0
+    superseded_staff_edits: list[str] = field(default_factory=list)  # kept in history, no longer in force
+
+
+def content_files(paths) -> list[Path]:
+    """The YAML files named, folders searched recursively, in a stable order."""
+    found = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml")))
+        elif path.exists():
+            found.append(path)
+        else:
+            raise content.ContentError(str(path), "(file)", "no such file or folder")
+    return found
+
+
+def _kind(data, path: Path) -> str:
+    if isinstance(data, dict) and "intents" in data:
+        return "vocabulary"
+    if isinstance(data, dict) and "body" in data:
+        return "topic"
+    if isinstance(data, dict) and "code" in data or "regions" in path.parts:
+        return "region"
+    raise content.ContentError(str(path), "(file)", "is neither a topic, a vocabulary nor a region file")
+
+
+def parse_files(paths) -> tuple[list, list, dict, dict]:
+    """Topics, vocabularies and regions (own values and sources by code), all checked before any write."""
+    topics, vocabularies, own, sources = [], [], {}, {}
+    for path in content_files(paths):
+        data = content.read_yaml(path)
+        kind = _kind(data, path)
+        if kind == "topic":
+            topics.append((content.parse_topic(data, str(path)), str(path)))
+        elif kind == "vocabulary":
+            vocabularies.append((content.parse_vocabulary(data, str(path)), str(path)))
+        else:
+            region = regions.validate(data, str(path))
+            if region["code"] in own:
+                raise regions.RegionError(str(path), "code", f"region {region['code']} is also in {sources[region['code']]}")
+            own[region["code"]], sources[region["code"]] = region, str(path)
+    return topics, vocabularies, own, sources
+
+
+def load(store: Storage, paths, author: str | None = None) -> LoadReport:
+    """Load files as new versions in one transaction; a bad file raises and changes nothing."""
+    topics, vocabularies, own, sources = parse_files(paths)
+    in_force = {code: {k: v for k, v in r.items() if not k.startswith("_")} for code, r in store.regions_in_force().items()}
+    regions.resolve({**in_force, **own}, {**{c: f"region {c} (database)" for c in in_force}, **sources})
+    report, now = LoadReport(), utcnow()
+    with store.atomic():
+        for topic, path in topics:
+            for locale, body in topic["body"].items():
+                current = store.topic(topic["key"], locale)
+                new_id = store.save_topic(topic["key"], locale, topic["title"][locale], body, FROM_FILE, path, author, now)
+                _note(report, new_id, current, f"topic {topic['key']} {locale}")
+        for vocabulary, path in vocabularies:
+            data = {k: v for k, v in vocabulary.items() if k != "locale"}
+            current = store.vocabulary(vocabulary["locale"])
+            new_id = store.save_vocabulary(vocabulary["locale"], data, FROM_FILE, path, author, now)
+            _note(report, new_id, current, f"intents {vocabulary['locale']}")
+        for code, region in own.items():
+            current = store.region_row(code)
+            new_id = store.save_region(region, FROM_FILE, sources[code], author, now)
+            _note(report, new_id, current, f"region {code}")
+    return report
+
+
+def _note(report: LoadReport, new_id, current, label: str):
+    if new_id is None:
+        report.unchanged += 1
+        return
+    report.created.append(label)
+    if current and current.get("source") == FROM_STAFF:
+        report.superseded_staff_edits.append(f"{label} v{current['version']}")
+
+
+def load_if_empty(store: Storage, content_dir: Path) -> LoadReport | None:
+    """Load the shipped content into a new database so it answers at once."""
+    if not store.content_is_empty():
+        return None
+    return load(store, [content_dir])

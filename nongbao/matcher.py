@@ -1,0 +1,236 @@
+"""Pure intent matching: keywords and example phrasings per locale, robust to typos and no spaces."""
+
+import logging
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+import jieba
+from rapidfuzz import fuzz, process
+
+from .numerals import to_arabic
+
+jieba.setLogLevel(logging.WARNING)
+_TOKENIZER = jieba.Tokenizer()
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_KEEP = re.compile(r"[^0-9a-z#\u3400-\u9fff]+")
+EN_STOPWORDS = set(
+    "a an the i me my we our you your to of in on at for is are am be do does did can could will would "
+    "should it its this that there please pls and or if so with about".split()
+)
+MIN_SCORE = 0.45  # below this the message is not about any topic
+EXAMPLE_WEIGHT = 1.6  # an example phrasing that matches fully counts this much
+FUZZY_KEYWORD = 0.6  # share of a keyword's weight earned by a near miss (one typo)
+
+
+@dataclass
+class Match:
+    intent: str  # the intent chosen, "unknown" when nothing scored enough
+    score: float
+    locale: str | None  # vocabulary the text matched in
+    scores: dict = field(default_factory=dict)  # every intent's score, for explanations
+
+
+def _stem(word: str) -> str:
+    """A crude English stem so that calculate, calculated and calculating meet."""
+    if len(word) <= 3 or word in ("paid", "news", "yes", "this", "has", "was", "does", "less"):
+        return word
+    for suffix, keep in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: len(word) - len(suffix)] + keep
+            if suffix in ("ing", "ed") and len(word) > 3 and word[-1] == word[-2] and word[-1] not in "sl":
+                word = word[:-1]  # stopped -> stop
+            break
+    if word.endswith("e") and len(word) > 4:
+        word = word[:-1]
+    return word
+
+
+def signals(text: str) -> set[str]:
+    """Pseudo-words for what numbers in a message mean: #age, #money, #years, #birth."""
+    found = set()
+    if re.search(r"\d{1,3}\s*(岁|周岁)|\bi\s*(am|'m)\s*\d{2}\b|\b\d{2}\s*(years?|yrs?)\s*old|\baged?\s*\d{2}", text):
+        found.add("#age")
+    if re.search(r"\d+\s*(元|块|档)|(交|缴|存|pay|paying|contribute)\s*(了)?\s*\d{2,}|\d{3,}\s*(yuan|rmb|a year|per year)", text):
+        found.add("#money")
+    if re.search(r"(交|缴)了?\s*\d{1,2}\s*年|\d{1,2}\s*年了|paid\s*(for)?\s*\d{1,2}\s*years", text):
+        found.add("#years")
+    if re.search(r"(19|20)\d\d\s*年?\s*(生|出生)|born\s*(in)?\s*(19|20)\d\d", text):
+        found.add("#birth")
+    return found
+
+
+class Vocabulary:
+    """One locale's keywords, examples and synonyms, prepared for matching."""
+
+    def __init__(self, locale: str, data: dict):
+        self.locale = locale
+        self.chinese = locale.startswith("zh")
+        self.synonyms = sorted(
+            ((self._fold(k), self._fold(v)) for k, v in (data.get("synonyms") or {}).items()), key=lambda kv: -len(kv[0])
+        )
+        self.keywords: list[tuple[str, float, str]] = []
+        self.examples: list[tuple[dict, str]] = []
+        words = set()
+        for intent, entry in (data.get("intents") or {}).items():
+            for keyword in entry.get("keywords") or []:
+                text, weight = (
+                    (keyword, 1.0) if isinstance(keyword, str) else (keyword["text"], float(keyword.get("weight", 1.0)))
+                )
+                normal = "+".join(self.normalize(part) for part in text.split("+"))
+                if normal.strip("+"):
+                    self.keywords.append((normal, weight, intent))
+                    words.update(normal.split())
+            for example in entry.get("examples") or []:
+                self.examples.append((self.features(example), intent))
+                words.update(self.normalize(example).split())
+        self.commands = {self._command_key(k): v for k, v in (data.get("commands") or {}).items()}
+        self.words = sorted(w for w in words if not w.startswith("#"))
+        self._idf = self._inverse_document_frequency()
+        self.examples = [(self._weigh(f), intent) for f, intent in self.examples]
+
+    @staticmethod
+    def _command_key(text: str) -> str:
+        return re.sub(r"[\s\W_]+", "", unicodedata.normalize("NFKC", str(text)).lower())
+
+    def command(self, text: str) -> str | None:
+        """The intent of a whole-message command word such as STOP, TD, 菜单 or HELP."""
+        return self.commands.get(self._command_key(text))
+
+    @staticmethod
+    def _fold(text: str) -> str:
+        return unicodedata.normalize("NFKC", text).lower().strip()
+
+    def normalize(self, text: str) -> str:
+        """Folded text with synonyms applied; Chinese loses spaces, English is stemmed words."""
+        text = self._fold(text)
+        marks = " ".join(sorted(signals(to_arabic(text))))
+        if self.chinese:
+            text = _KEEP.sub("", text)
+            for source, target in self.synonyms:
+                text = text.replace(source, target)
+            return (text + " " + marks).strip()
+        words = [_stem(w) for w in _KEEP.sub(" ", text).split() if w not in EN_STOPWORDS]
+        text = " ".join(words)
+        for source, target in self.synonyms:
+            text = re.sub(rf"\b{re.escape(source)}\b", target, text)
+        return (text + " " + marks).strip()
+
+    def correct(self, normal: str) -> str:
+        """English words fixed to the nearest vocabulary word when one typo away (pensoin -> pension)."""
+        if self.chinese or not self.words:
+            return normal
+        fixed = []
+        for word in normal.split():
+            if len(word) >= 4 and not word.startswith("#") and word not in self._idf:
+                best = process.extractOne(word, self.words, scorer=fuzz.ratio, score_cutoff=80)
+                word = best[0] if best else word
+            fixed.append(word)
+        return " ".join(fixed)
+
+    def features(self, text: str) -> set[str]:
+        """Words and character pairs of a text, the units examples are compared by."""
+        normal = self.normalize(text)
+        return self._features_of(normal)
+
+    def _features_of(self, normal: str) -> set[str]:
+        marks = {w for w in normal.split() if w.startswith("#")}
+        body = " ".join(w for w in normal.split() if not w.startswith("#"))
+        if self.chinese:
+            chars = body.replace(" ", "")
+            grams = {chars[i : i + 2] for i in range(len(chars) - 1)}
+            words = {w for w in _TOKENIZER.lcut(chars) if len(w) >= 2 or _CJK.match(w) is None and w.isalpha()}
+            return grams | words | marks | ({chars} if len(chars) == 1 else set())
+        words = body.split()
+        return set(words) | {f"{a}_{b}" for a, b in zip(words, words[1:])} | marks
+
+    def _inverse_document_frequency(self) -> dict[str, float]:
+        counts: dict[str, int] = {}
+        for feats, _ in self.examples:
+            for f in feats:
+                counts[f] = counts.get(f, 0) + 1
+        total = max(1, len(self.examples))
+        return {f: math.log(1 + total / c) for f, c in counts.items()}
+
+    def _weigh(self, feats: set[str]) -> dict[str, float]:
+        default = math.log(1 + max(1, len(self.examples)))
+        return {f: self._idf.get(f, default) for f in feats}
+
+    def score(self, text: str) -> dict[str, float]:
+        """Every intent's score for a text in this vocabulary's language."""
+        normal = self.correct(self.normalize(text))
+        scores: dict[str, float] = {}
+        tokens = set(normal.split())
+        squashed = normal.replace(" ", "") if self.chinese else f" {normal} "
+        for keyword, weight, intent in self.keywords:
+            if "+" in keyword:
+                hit = 1.0 if all(self._contains(part, tokens, squashed) for part in keyword.split("+")) else 0.0
+            elif keyword.startswith("#"):
+                hit = 1.0 if keyword in tokens else 0.0
+            elif self.chinese:
+                hit = 1.0 if keyword in squashed else self._near(keyword, squashed)
+            else:
+                hit = 1.0 if f" {keyword} " in squashed else 0.0
+            if hit:
+                scores[intent] = scores.get(intent, 0.0) + weight * hit
+        query = self._weigh(self._features_of(normal))
+        query_norm = math.sqrt(sum(v * v for v in query.values())) or 1.0
+        best: dict[str, float] = {}
+        for example, intent in self.examples:
+            shared = sum(query[f] * example[f] for f in query.keys() & example.keys())
+            if shared:
+                norm = math.sqrt(sum(v * v for v in example.values())) or 1.0
+                best[intent] = max(best.get(intent, 0.0), shared / (query_norm * norm))
+        for intent, similarity in best.items():
+            scores[intent] = scores.get(intent, 0.0) + EXAMPLE_WEIGHT * similarity
+        return scores
+
+    def _contains(self, part: str, tokens: set[str], squashed: str) -> bool:
+        part = part.strip()
+        if part.startswith("#"):
+            return part in tokens
+        return part in squashed if self.chinese else f" {part} " in squashed
+
+    @staticmethod
+    def _near(keyword: str, text: str) -> float:
+        """Partial credit for a keyword of four or more characters written with one wrong character."""
+        if len(keyword) < 4 or len(text) < len(keyword) - 1:
+            return 0.0
+        return FUZZY_KEYWORD if fuzz.partial_ratio(keyword, text) >= 74 else 0.0
+
+
+class IntentMatcher:
+    """Routes a message to one intent using the vocabularies of every shipped locale."""
+
+    def __init__(self, vocabularies: dict[str, dict]):
+        self.vocabularies = {locale: Vocabulary(locale, data) for locale, data in vocabularies.items()}
+
+    def command(self, text: str) -> Match | None:
+        """A global command word, recognised in any language and any conversation state."""
+        for locale, vocabulary in self.vocabularies.items():
+            intent = vocabulary.command(text)
+            if intent:
+                return Match(intent, 10.0, locale)
+        return None
+
+    def match(self, text: str) -> Match:
+        """The best intent for a message, or unknown when nothing matches well enough."""
+        command = self.command(text)
+        if command:
+            return command
+        chinese = bool(_CJK.search(text))
+        ranked: list[tuple[float, str, str, dict]] = []
+        for locale, vocabulary in self.vocabularies.items():
+            if vocabulary.chinese != chinese and (chinese or re.search(r"[a-zA-Z]", text) is None):
+                continue
+            scores = vocabulary.score(text)
+            if scores:
+                intent = max(scores, key=scores.get)
+                ranked.append((scores[intent], intent, locale, scores))
+        if not ranked:
+            return Match("unknown", 0.0, None)
+        score, intent, locale, scores = max(ranked)
+        if score < MIN_SCORE:
+            return Match("unknown", score, locale, scores)
+        return Match(intent, score, locale, scores)
