@@ -4,6 +4,7 @@ import json
 
 import click
 from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
 
 from . import estimate_text
 from .content import ContentError
@@ -22,12 +23,13 @@ def _storage() -> Storage:
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db():
     """Create or migrate the database and load the shipped content if it is empty."""
     click.echo(f"database ready: {current_app.config['DATABASE']}")
 
 
-@click.group("content")
+@click.group("content", cls=AppGroup)
 def content_group():
     """Manage topic, intent and region content."""
 
@@ -52,6 +54,7 @@ def content_load(paths, author):
 
 
 @click.command("chat")
+@with_appcontext
 @click.option("--phone", "--from", "address", default="+8613800000000", show_default=True, help="the farmer's number")
 def chat(address):
     """Try a conversation as a farmer would, one message per line (Ctrl-D to end)."""
@@ -72,6 +75,7 @@ def chat(address):
 
 
 @click.command("estimate")
+@with_appcontext
 @click.option("--region", default=None, help="region code (default: DEFAULT_REGION)")
 @click.option("--age", required=True)
 @click.option("--grade", required=True)

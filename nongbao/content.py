@@ -48,11 +48,18 @@ def _window(t: Translator, window: dict | None) -> str | None:
 
 
 def _grades(t: Translator, policy: dict) -> str | None:
+    """The grades grouped by subsidy, so that eleven grades still fit an SMS."""
     grades = _pension(policy, "grades")
     if not grades:
         return None
-    items = [t._("%(amount)s (subsidy %(subsidy)s)", amount=t.money(g["amount"]), subsidy=t.money(g["subsidy"])) for g in grades]
-    return t.join(items)
+    groups: list[tuple[str, list]] = []
+    for grade in grades:
+        if groups and Decimal(groups[-1][0]) == Decimal(grade["subsidy"]):
+            groups[-1][1].append(grade["amount"])
+        else:
+            groups.append((grade["subsidy"], [grade["amount"]]))
+    items = [t._("%(amount)s (subsidy %(subsidy)s)", amount=t.money_list(amounts), subsidy=t.money(subsidy)) for subsidy, amounts in groups]
+    return ("；" if t.locale == "zh-Hans" else "; ").join(items)
 
 
 def _long_service(t: Translator, policy: dict) -> str:

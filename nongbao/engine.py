@@ -100,13 +100,13 @@ class Engine:
     def __init__(self, store: Storage, config: dict, clock=utcnow):
         self.store, self.config, self.clock = store, config, clock
 
-    def receive(self, address: str, text: str, channel: str, provider_id: str | None = None) -> Reply:
+    def receive(self, address: str, text_in: str, channel: str, provider_id: str | None = None) -> Reply:
         """Store the message first, then answer it once; a repeated provider id gets the stored reply."""
         from handlers import FLOWS, HANDLERS
 
         now = self.clock()
         contact = self.store.get_or_create_contact(normalize_address(address), channel, now)
-        stored_text = mask_sensitive_numbers(text or "")
+        stored_text = mask_sensitive_numbers(text_in or "")
         inbound_id, fresh = self.store.record_inbound(contact.id, channel, stored_text, provider_id, now)
         if not fresh:
             return self._stored_reply(inbound_id, contact)
@@ -118,6 +118,8 @@ class Engine:
         if outcome.locale:
             turn.locale = outcome.locale
         text = self._with_onboarding(turn, outcome)
+        if stored_text != (text_in or ""):
+            text = turn._("For your safety we removed the ID or bank card number; we never need it.") + "\n" + text
         text = self._paged(turn, outcome, text)
         signature = self.config.get("SMS_SIGNATURE", "")
         parts = segments.segments(text, signature)

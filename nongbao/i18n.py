@@ -101,6 +101,13 @@ class Translator:
         pattern = "¤#,##0.00" if cents else "¤#,##0.##"
         return numbers.format_currency(value, "CNY", format=pattern, locale=self.babel, currency_digits=False)
 
+    def money_list(self, amounts: list) -> str:
+        """Several amounts with the currency said once: 500、600元 / CN¥500, 600."""
+        plain = [numbers.format_decimal(Decimal(str(a)), format="0.##", locale=self.babel) for a in amounts]
+        if self.locale == "zh-Hans":
+            return "、".join(plain) + self.gettext("yuan")
+        return self.money(amounts[0]) + "".join(", " + p for p in plain[1:])
+
     def percent(self, rate) -> str:
         """A rate such as 0.015 as 1.5%."""
         return numbers.format_percent(Decimal(str(rate)), format="#,##0.##%", locale=self.babel)

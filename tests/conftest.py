@@ -1,0 +1,182 @@
+"""Fixtures: an app on a tmp_path database, clients, a settable clock, and farmer-side helpers."""
+
+import datetime
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
+from xml.etree import ElementTree
+
+import pytest
+from twilio.request_validator import RequestValidator
+
+from app import create_app
+from nongbao.db import Storage
+
+AUTH_TOKEN = "test-auth-token"
+ACCOUNT_SID = "AC" + "0" * 32
+PUBLIC_URL = "https://nongbao.example.org"
+API_TOKEN = "test-api-token"
+
+
+class Clock:
+    """A settable 'now' so tests can let conversations expire."""
+
+    def __init__(self):
+        self.now = datetime.datetime(2026, 3, 2, 2, 0, tzinfo=datetime.timezone.utc)
+
+    def __call__(self) -> datetime.datetime:
+        return self.now
+
+    def advance(self, **delta):
+        self.now += datetime.timedelta(**delta)
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+def config(tmp_path, clock):
+    return {
+        "TESTING": True,
+        "DATABASE": str(tmp_path / "nongbao.db"),
+        "API_TOKENS": [API_TOKEN],
+        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "TWILIO_FROM": "+15005550006",
+        "PUBLIC_URL": PUBLIC_URL,
+        "DEFAULT_REGION": "441403",
+        "DEFAULT_LOCALE": "zh-Hans",
+        "SECRET_KEY": "test",
+        "CLOCK": clock,
+    }
+
+
+@pytest.fixture
+def app(config):
+    return create_app(config)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def store(app):
+    storage = Storage(app.config["DATABASE"])
+    yield storage
+    storage.close()
+
+
+def sign(url: str, params: dict, token: str = AUTH_TOKEN) -> str:
+    """The X-Twilio-Signature Twilio would send for this URL and form."""
+    return RequestValidator(token).compute_signature(url, params)
+
+
+class Sms:
+    """A farmer's phone talking to the Twilio webhook, signed as Twilio signs."""
+
+    def __init__(self, client):
+        self.client = client
+        self.count = 0
+
+    def post(self, phone: str, text: str, sid: str | None = None, url: str = PUBLIC_URL + "/sms/twilio", headers=None):
+        self.count += 1
+        form = {"From": phone, "To": "+15005550006", "Body": text, "MessageSid": sid or f"SM{self.count:032d}"}
+        signature = sign(url, form)
+        return self.client.post("/sms/twilio", data=form, headers={"X-Twilio-Signature": signature, **(headers or {})})
+
+    def receive(self, phone: str, text: str, sid: str | None = None) -> str:
+        """Send an SMS and return the text of the TwiML reply."""
+        response = self.post(phone, text, sid)
+        assert response.status_code == 200, response.data
+        assert response.mimetype == "text/xml"
+        messages = ElementTree.fromstring(response.data).findall("Message")
+        return "\n".join(m.text or "" for m in messages)
+
+
+@pytest.fixture
+def sms(client):
+    return Sms(client)
+
+
+class Api:
+    """A chat channel posting to /api/v1/messages."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def send(self, sender: str, text: str, **extra) -> dict:
+        response = self.client.post(
+            "/api/v1/messages", json={"from": sender, "text": text, **extra}, headers={"Authorization": f"Bearer {API_TOKEN}"}
+        )
+        assert response.status_code == 200, response.data
+        return response.get_json()
+
+    def post(self, path: str, body=None, token: str | None = API_TOKEN, **kwargs):
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        if body is not None and not isinstance(body, (str, bytes)):
+            kwargs["json"] = body
+        elif body is not None:
+            kwargs["data"] = body
+            headers["Content-Type"] = "application/json"
+        return self.client.post(path, headers=headers, **kwargs)
+
+    def get(self, path: str, token: str | None = API_TOKEN):
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return self.client.get(path, headers=headers)
+
+
+@pytest.fixture
+def api(client):
+    return Api(client)
+
+
+class TwilioMock:
+    """A local stand-in for Twilio's REST API: records message creations, answers like Twilio."""
+
+    def __init__(self):
+        self.requests: list[dict] = []
+        mock = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802
+                length = int(self.headers.get("Content-Length", 0))
+                form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+                mock.requests.append({"path": self.path, "form": form, "auth": self.headers.get("Authorization")})
+                sid = f"SM{len(mock.requests):032x}"
+                body = {"sid": sid, "status": "queued", "to": form.get("To"), "from": form.get("From"), "body": form.get("Body"),
+                        "account_sid": ACCOUNT_SID, "num_segments": "1", "direction": "outbound-api"}  # fmt: skip
+                data = json.dumps(body).encode()
+                self.send_response(201)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def twilio_mock():
+    mock = TwilioMock()
+    yield mock
+    mock.close()

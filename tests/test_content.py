@@ -1,0 +1,85 @@
+"""Topic content: every topic in both locales, within three SMS parts, with safe placeholders."""
+
+import pytest
+
+from nongbao import segments
+from nongbao.content import KNOWLEDGE_TOPICS, ContentError, check_template, render
+from nongbao.i18n import LOCALES, translator
+from nongbao.library import library
+from nongbao.loader import load
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_topic_renders_within_three_parts_for_every_shipped_region(store, locale):
+    lib = library(store)
+    assert lib.regions, "the shipped regions are loaded"
+    for code, region in lib.regions.items():
+        for key in KNOWLEDGE_TOPICS:
+            row = store.topic(key, locale)
+            assert row, f"{key} has no {locale} text"
+            text = render(row["body"], region.effective, translator(locale))
+            assert "{" not in text and "http" not in text
+            signature = "【农保助手】" if locale == "zh-Hans" else ""  # mainland providers sign Chinese SMS
+            parts = segments.segments(text, signature)
+            assert parts <= 3, f"{key} {locale} in {code} takes {parts} parts: {text}"
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_topic_answers_through_the_api_in_each_locale(api, locale):
+    # English questions get English answers, Chinese questions Chinese ones; menu numbers reach each topic.
+    for key in KNOWLEDGE_TOPICS:
+        api.send("+8613900000001", "English" if locale == "en" else "中文")
+        reply = api.send("+8613900000001", key)  # unmatched text still answers; routing is tested elsewhere
+        assert reply["locale"] == locale
+        assert reply["segments"] <= 3
+
+
+def test_a_missing_figure_renders_as_a_pointer_to_the_local_office():
+    policy = {"name": {"zh-Hans": "某县"}, "pension": {"year": 2025}}
+    text = render("交费时间：{pension_window}。", policy, translator("zh-Hans"))
+    assert "详询当地社保部门或12333" in text
+
+
+@pytest.mark.parametrize(
+    "template",
+    ["{grades.__class__}", "{grades!r}", "{grades:>10}", "{unknown_figure}", "{", "see https://example.com"],
+)
+def test_unsafe_or_unknown_placeholders_are_rejected_when_saved(template):
+    with pytest.raises(ContentError):
+        check_template(template, "test.yaml", "body.zh-Hans")
+
+
+def test_loading_a_changed_topic_creates_a_new_version_and_keeps_the_old(store, tmp_path):
+    before = store.topic("pension.death", "zh-Hans")
+    path = tmp_path / "death.yaml"
+    path.write_text(
+        "key: pension.death\ntitle: {zh-Hans: 去世, en: Death}\n"
+        "body: {zh-Hans: 新的说法。, en: New wording.}\n",
+        encoding="utf-8",
+    )
+    report = load(store, [path])
+    assert "topic pension.death zh-Hans" in report.created
+    now = store.topic("pension.death", "zh-Hans")
+    assert now["version"] == before["version"] + 1 and now["body"] == "新的说法。"
+    assert len(store.topic_history("pension.death", "zh-Hans")) == 2
+    assert load(store, [path]).created == []  # same text again: no new version
+
+
+def test_a_bad_topic_file_changes_nothing(store, tmp_path):
+    good = tmp_path / "a.yaml"
+    good.write_text("key: pension.death\ntitle: {zh-Hans: 去世, en: Death}\nbody: {zh-Hans: 改了。, en: Changed.}\n", encoding="utf-8")
+    bad = tmp_path / "b.yaml"
+    bad.write_text("key: pension.claim\ntitle: {zh-Hans: 领取, en: Claim}\nbody: {zh-Hans: '{oops}', en: x}\n", encoding="utf-8")
+    before = store.topic("pension.death", "zh-Hans")["id"]
+    with pytest.raises(ContentError) as error:
+        load(store, [good, bad])
+    assert "b.yaml" in str(error.value) and "body.zh-Hans" in str(error.value)
+    assert store.topic("pension.death", "zh-Hans")["id"] == before
+
+
+def test_content_load_command_reports_new_versions(runner, tmp_path):
+    path = tmp_path / "t.yaml"
+    path.write_text("key: pension.death\ntitle: {zh-Hans: 去世, en: Death}\nbody: {zh-Hans: 第二版。, en: Second.}\n", encoding="utf-8")
+    result = runner.invoke(args=["content", "load", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "new version: topic pension.death zh-Hans" in result.output
