@@ -21,7 +21,7 @@ def _age_or_birth(text: str, this_year: int) -> dict:
     elif short_birth:
         found["birth_year"] = 1900 + int(short_birth.group(1))
     age = re.search(
-        r"(?<!\d)(\d{2,3})\s*(?:岁|周岁)|\bi\s*(?:am|'m)\s*(\d{2,3})\b|\b(\d{2,3})\s*(?:years?|yrs?)\s*old|\baged?\s*(\d{2,3})|^我?(\d{2})(?=了|,|，|\s)",
+        r"(?<!\d)(\d{2,3})\s*(?:岁|周岁)|\bi\s*(?:am|'m)\s*(\d{2,3})\b|\b(\d{2,3})\s*(?:years?|yrs?)\s*old|\baged?\s*(\d{2,3})|\bim\s*(\d{2})\b|^我?(\d{2})(?=了|,|，|\s)|(?<![\d年])([1-9]\d)\s*了",
         text,
     )
     if age:
@@ -41,7 +41,7 @@ def extract(text: str, this_year: int) -> dict:
     if years:
         found["years_paid"] = int(next(g for g in years.groups() if g))
     grade = re.search(
-        r"(\d{3,5})\s*(?:元|块|档|的档|yuan|rmb)|(?:交|缴|pay|paying|选|grade)\s*(?:了)?\s*(\d{3,5})(?!\s*年)", text
+        r"(\d{3,5})\s*(?:元|块|档|的档|yuan|rmb)|(?:交|缴|pay|paying|选|grade|at)\s*(?:了)?\s*(\d{3,5})(?!\s*年)", text
     )
     if grade:
         found["grade"] = int(next(g for g in grade.groups() if g))

@@ -1,0 +1,198 @@
+"""The conversation engine through SMS and the API: menus, numbers, global words, state, onboarding."""
+
+import pytest
+
+PHONE = "+8613811112222"
+
+
+def test_a_new_contacts_first_question_is_answered_then_the_county_is_asked(api):
+    body = api.send(PHONE, "养老保险分几档")
+    assert body["intent"] == "pension.grades"
+    answer, question = body["reply"].rsplit("\n", 1)
+    assert "档" in answer and "县" in question and "跳过" in question
+
+
+def test_the_county_question_can_be_skipped(api, store):
+    api.send(PHONE, "养老保险分几档")
+    api.send(PHONE, "跳过")
+    assert store.contact(PHONE).region_status == "skipped"
+    body = api.send(PHONE, "医保一年交多少")
+    assert body["intent"] == "medical.resident" and "跳过" not in body["reply"]
+
+
+def test_a_question_instead_of_a_county_is_answered_as_a_question(api):
+    api.send(PHONE, "养老保险分几档")
+    assert api.send(PHONE, "大病保险怎么报销")["intent"] == "medical.serious_illness"
+
+
+def test_naming_the_county_sets_the_region(api, store):
+    api.send(PHONE, "养老保险分几档")
+    reply = api.send(PHONE, "梅县区")["reply"]
+    assert "梅县区" in reply and store.contact(PHONE).region == "441403"
+
+
+def test_menu_word_shows_a_numbered_menu_in_any_state(api):
+    api.send(PHONE, "估算一下我的养老金")  # opens a dialogue
+    body = api.send(PHONE, "菜单")
+    assert body["intent"] == "menu" and "1养老保险" in body["reply"]
+
+
+@pytest.mark.parametrize("number", ["2", "二", "２"])
+def test_a_number_picks_from_the_main_menu(api, number):
+    api.send(PHONE, "菜单")
+    assert api.send(PHONE, number)["intent"] == "estimate"
+
+
+def test_a_number_opens_a_submenu_and_the_next_number_picks_a_topic(api):
+    api.send(PHONE, "菜单")
+    submenu = api.send(PHONE, "1")
+    assert submenu["intent"] == "menu" and "缴费档次" in submenu["reply"]
+    assert api.send(PHONE, "2")["intent"] == "pension.grades"
+
+
+def test_a_number_with_no_menu_open_uses_the_main_menu(api):
+    assert api.send(PHONE, "3")["intent"] == "menu"  # 3 is the medical sub-menu
+    assert api.send(PHONE, "1")["intent"] == "medical.resident"
+
+
+def test_a_number_outside_the_menu_shows_the_menu_again(api):
+    api.send(PHONE, "菜单")
+    body = api.send(PHONE, "42")
+    assert body["intent"] == "menu" and "请回复菜单里的数字" in body["reply"]
+
+
+def test_a_number_answers_an_open_dialogue_question_before_the_menu(api):
+    api.send(PHONE, "菜单")
+    api.send(PHONE, "2")  # estimate: asks the age
+    body = api.send(PHONE, "45")
+    assert body["intent"] == "estimate" and "档" in body["reply"]
+
+
+def test_switching_language_sticks_to_the_contact(api, store):
+    body = api.send(PHONE, "切换成英文")
+    assert body["intent"] == "language" and body["locale"] == "en" and body["reply"].isascii()
+    assert api.send(PHONE, "养老保险分几档")["locale"] == "en"
+    assert api.send(PHONE, "中文")["locale"] == "zh-Hans"
+    assert store.contact(PHONE).locale == "zh-Hans"
+
+
+def test_menu_number_eight_switches_language(api):
+    api.send(PHONE, "菜单")
+    assert api.send(PHONE, "8")["locale"] == "en"
+
+
+def test_an_english_message_from_a_new_contact_is_answered_in_english(api):
+    assert api.send("+8613811113333", "how many years must I pay")["locale"] == "en"
+
+
+def test_a_dialogue_expires_after_thirty_minutes_of_silence(api, clock):
+    api.send(PHONE, "估算一下我的养老金")
+    clock.advance(minutes=31)
+    body = api.send(PHONE, "45")
+    assert body["intent"] != "estimate" or "多大" in body["reply"]
+    assert "档" not in body["reply"] or body["intent"] == "menu"
+
+
+def test_a_dialogue_within_thirty_minutes_continues(api, clock):
+    api.send(PHONE, "估算一下我的养老金")
+    clock.advance(minutes=29)
+    assert api.send(PHONE, "45")["intent"] == "estimate"
+
+
+@pytest.mark.parametrize("word", ["STOP", "退订", "TD", "t", "取消"])
+def test_stop_words_opt_out_at_once_in_any_state(api, store, word):
+    api.send(PHONE, "估算一下我的养老金")
+    body = api.send(PHONE, word)
+    assert body["intent"] == "reminders.unsubscribe"
+    contact = store.contact(PHONE)
+    assert contact.opted_out and not contact.reminders
+    assert store.conversation(contact.id, __import__("datetime").datetime.now(__import__("datetime").timezone.utc)) is None
+
+
+def test_a_chinese_farmer_typing_td_is_answered_in_chinese(api):
+    api.send(PHONE, "你好")
+    assert api.send(PHONE, "TD")["locale"] == "zh-Hans"
+
+
+def test_subscribing_again_lifts_the_opt_out(api, store):
+    api.send(PHONE, "退订")
+    assert api.send(PHONE, "开通缴费提醒")["intent"] == "reminders.subscribe"
+    contact = store.contact(PHONE)
+    assert contact.reminders and not contact.opted_out
+
+
+def test_paid_records_the_year_in_shanghai_time(api, store, clock):
+    import datetime
+
+    clock.now = datetime.datetime(2026, 12, 31, 17, 0, tzinfo=datetime.timezone.utc)  # already 1 January in Shanghai
+    assert api.send(PHONE, "已交")["intent"] == "reminders.paid"
+    assert store.contact_fields(store.contact(PHONE).id, "paid_year") == {"paid_year": 2027}
+
+
+def test_handoff_is_recorded_with_the_hotline_in_the_reply(api, store):
+    body = api.send(PHONE, "我想和真人说话")
+    assert body["intent"] == "handoff" and "12333" in body["reply"]
+    assert store.followups("handoff")[0]["ref"] in body["reply"]
+
+
+def test_feedback_asks_for_details_then_records_them_with_a_reference(api, store):
+    first = api.send(PHONE, "提个意见")
+    assert first["intent"] == "feedback"
+    second = api.send(PHONE, "村里收钱不给收据")
+    record = store.followups("feedback")[0]
+    assert record["ref"] in second["reply"] and "收据" in record["text"]
+
+
+def test_unknown_questions_are_logged_for_staff_and_answered_with_what_we_can_do(api, store):
+    body = api.send(PHONE, "今天猪肉什么价")
+    assert body["intent"] == "unknown" and "菜单" in body["reply"]
+    assert store.unanswered()[0]["text"] == "今天猪肉什么价"
+
+
+@pytest.mark.parametrize("text", ["", "   ", "🙂🙂🙂", "？？？", "👍"])
+def test_empty_or_emoji_only_messages_get_the_menu(api, text):
+    body = api.send(PHONE, text)
+    assert body["intent"] == "menu" and body["segments"] <= 3
+
+
+def test_a_very_long_message_is_stored_whole_and_answered_within_three_parts(api, store):
+    text = "我想问一下养老保险的档次" * 120
+    body = api.send(PHONE, text)
+    assert body["segments"] <= 3
+    stored = store.messages_of(store.contact(PHONE).id)[0]
+    assert stored["text"] == text and stored["direction"] == "in"
+
+
+def test_every_inbound_message_is_stored_with_its_intent_and_reply(api, store):
+    api.send(PHONE, "养老保险分几档")
+    inbound, outbound = store.messages_of(store.contact(PHONE).id)
+    assert inbound["direction"] == "in" and inbound["status"] == "handled" and inbound["intent"] == "pension.grades"
+    assert outbound["reply_to"] == inbound["id"] and outbound["content_version"] == store.topic("pension.grades", "zh-Hans")["id"]
+
+
+def test_identity_and_bank_numbers_are_masked_before_storage(api, store):
+    body = api.send(PHONE, "我的身份证440102199001011234，银行卡6222 0212 3456 7890 123")
+    stored = store.messages_of(store.contact(PHONE).id)[0]["text"]
+    assert "440102199001011234" not in stored and "1234" in stored
+    assert "6222 0212 3456 7890 123" not in stored
+    assert "440102199001011234" not in body["reply"]
+
+
+def test_answers_never_contain_links(api):
+    for text in ("养老保险怎么交费", "how do I pay online", "惠民保值不值得买", "菜单"):
+        reply = api.send(PHONE, text)["reply"]
+        assert "http" not in reply and "www." not in reply
+
+
+def test_a_long_reply_is_paged_and_more_gives_the_rest(app, api):
+    app.config["SMS_MAX_PARTS"] = 1
+    first = api.send(PHONE, "养老保险分几档")
+    assert first["segments"] == 1 and "更多" in first["reply"]
+    rest = api.send(PHONE, "更多")
+    assert rest["intent"] == "pension.grades" and rest["reply"]
+
+
+def test_the_chat_console_answers_as_a_farmer(runner):
+    result = runner.invoke(args=["chat", "--phone", "+8613899990000"], input="养老保险分几档\n菜单\n")
+    assert result.exit_code == 0, result.output
+    assert "pension.grades" in result.output and "menu" in result.output
