@@ -1,0 +1,49 @@
+"""The intent matcher on our own labelled phrasings (separate from any shared development file)."""
+
+from pathlib import Path
+
+import pytest
+
+from scripts.intent_accuracy import evaluate, read_labelled, shipped_matcher
+
+LABELLED = Path(__file__).parent / "data" / "intents_labelled.tsv"
+
+
+@pytest.fixture(scope="module")
+def matcher():
+    return shipped_matcher()
+
+
+def test_accuracy_on_our_labelled_phrasings_is_at_least_95_percent(matcher):
+    accuracy, _recall, misses = evaluate(matcher, read_labelled(LABELLED))
+    assert accuracy >= 0.95, misses
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("养老保线一年交多少", "pension.grades"),  # typo of 养老保险
+        ("新农合住院能报多少", "medical.resident"),  # old name of the medical scheme
+        ("低保户养老保险谁帮交", "pension.subsidized"),
+        ("我四十五岁交五百能领多少", "estimate"),  # Chinese numerals
+        ("how much pensoin will I get", "estimate"),  # English typo
+        ("STOP", "reminders.unsubscribe"),
+        ("td", "reminders.unsubscribe"),
+        ("菜单", "menu"),
+        ("明天下不下雨", "unknown"),
+    ],
+)
+def test_colloquial_typos_and_numerals_route_correctly(matcher, text, intent):
+    assert matcher.match(text).intent == intent
+
+
+def test_nonsense_is_unknown(matcher):
+    assert matcher.match("asdkjh qwe zzz").intent == "unknown"
+    assert matcher.match("啊啊啊啊").intent == "unknown"
+
+
+def test_staff_can_teach_a_new_phrase_without_code(matcher):
+    from nongbao.matcher import IntentMatcher
+
+    vocab = {"locale": "zh-Hans", "synonyms": {}, "commands": {}, "intents": {"pension.death": {"keywords": ["驾鹤西去"], "examples": []}}}
+    assert IntentMatcher({"zh-Hans": vocab}).match("老人驾鹤西去了账户怎么办").intent == "pension.death"
