@@ -1,6 +1,7 @@
 """The estimate dialogue: take what the first message gives, ask for the rest one question at a time."""
 
 import re
+from decimal import Decimal
 
 from nongbao import estimate_text
 from nongbao.engine import Outcome, Turn
@@ -66,7 +67,24 @@ def _missing(data: dict) -> str | None:
     return None
 
 
+def _check(turn: Turn, data: dict) -> str:
+    """Drop an answer the estimate cannot use at once, and say what was wrong ("" when all is well)."""
+    if "age" in data and not 16 <= data["age"] <= 100:
+        data.pop("age")
+        data.pop("birth_year", None)
+        return turn._("The age must be between 16 and 100.")
+    if "grade" in data and turn.region.pension.grade(Decimal(data["grade"])) is None:
+        data.pop("grade")
+        return turn._("That is not a grade offered here.")
+    if "age" in data and data.get("years_paid", 0) > data["age"] - 16:
+        data.pop("years_paid")
+        data["asked_years"] = False
+        return turn._("Years paid cannot be more than your age minus 16.")
+    return ""
+
+
 def _ask_or_answer(turn: Turn, data: dict, prefix: str = "") -> Outcome:
+    prefix = _check(turn, data) or prefix
     field = _missing(data)
     if field:
         if field == "years_paid":
@@ -110,7 +128,9 @@ def start(turn: Turn) -> Outcome:
 def _assign(data: dict, step: str, text: str, turn: Turn) -> bool:
     """Put the farmer's answer where it belongs: explicit units first, then the open question."""
     found = extract(text, turn.local_today.year)
-    number = parse_number(re.sub(r"^(不对|不是|错了|改|改成|应该是|是|no|sorry|actually)[，,。.\s]*", "", text.strip().lower()))
+    number = parse_number(
+        re.sub(r"^(不对|不是|错了|改成|改为|应该是|改|是|no|sorry|actually)[，,。.\s]*", "", text.strip().lower())
+    )
     if not found and number is None:
         if step == "years_paid" and text.strip().lower() in NONE_WORDS:
             data["years_paid"] = 0

@@ -58,7 +58,10 @@ def _grades(t: Translator, policy: dict) -> str | None:
             groups[-1][1].append(grade["amount"])
         else:
             groups.append((grade["subsidy"], [grade["amount"]]))
-    items = [t._("%(amount)s (subsidy %(subsidy)s)", amount=t.money_list(amounts), subsidy=t.money(subsidy)) for subsidy, amounts in groups]
+    items = [
+        t._("%(amount)s (subsidy %(subsidy)s)", amount=t.money_list(amounts), subsidy=t.money(subsidy))
+        for subsidy, amounts in groups
+    ]
     return ("；" if t.locale == "zh-Hans" else "; ").join(items)
 
 

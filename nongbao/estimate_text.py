@@ -54,7 +54,7 @@ def summary(t: Translator, result: Estimate, region_name: str) -> str:
         )  # fmt: skip
     if result.years_remaining:
         up, top = _next_up(result), result.by_grade[-1]
-        compare = [r for r in (up, top) if r is not None]
+        compare = [r for r in (up, top) if r is not None and r is not c]
         if len(compare) == 2 and compare[0] is compare[1]:
             compare = compare[:1]
         if compare:
@@ -83,4 +83,8 @@ def every_grade(t: Translator, result: Estimate) -> str:
     header = t._(
         "Monthly pension by grade (%(year)s rules, to age %(claim)s):", year=result.policy.year, claim=result.policy.claim_age
     )
-    return header + "\n" + "\n".join(rows)
+    footer = t._(
+        "Interest %(rate)s, future rises not counted; the local bureau's figures prevail.",
+        rate=t.percent(result.policy.interest_rate),
+    )
+    return header + "\n" + "\n".join(rows) + "\n" + footer

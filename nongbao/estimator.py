@@ -138,7 +138,7 @@ def parse_input(raw: dict, policy: PensionPolicy) -> EstimateInput:
         raise EstimateError(
             "grade", "unknown_grade", f"grade {raw['grade']} is not offered here; valid grades: {', '.join(valid)}", valid
         )
-    years_paid = int(_number(raw.get("years_paid") or 0, "years_paid", integer=True))
+    years_paid = int(_number(raw["years_paid"], "years_paid", integer=True)) if raw.get("years_paid") is not None else 0
     if not 0 <= years_paid <= age - MIN_AGE:
         raise EstimateError("years_paid", "out_of_range", f"years_paid must be between 0 and {age - MIN_AGE} (age - 16)")
     amounts = {}

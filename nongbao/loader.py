@@ -33,7 +33,7 @@ def _kind(data, path: Path) -> str:
         return "vocabulary"
     if isinstance(data, dict) and "body" in data:
         return "topic"
-    if isinstance(data, dict) and "code" in data or "regions" in path.parts:
+    if isinstance(data, dict) and ({"code", "pension", "parent"} & set(data)) or "regions" in path.parts:
         return "region"
     raise content.ContentError(str(path), "(file)", "is neither a topic, a vocabulary nor a region file")
 
@@ -60,7 +60,10 @@ def load(store: Storage, paths, author: str | None = None) -> LoadReport:
     """Load files as new versions in one transaction; a bad file raises and changes nothing."""
     topics, vocabularies, own, sources = parse_files(paths)
     in_force = {code: {k: v for k, v in r.items() if not k.startswith("_")} for code, r in store.regions_in_force().items()}
-    regions.resolve({**in_force, **own}, {**{c: f"region {c} (database)" for c in in_force}, **sources})
+    combined = dict(own)  # files first, so that errors name the file being loaded
+    for code, region in in_force.items():
+        combined.setdefault(code, region)
+    regions.resolve(combined, {**{c: f"region {c} (database)" for c in in_force}, **sources})
     report, now = LoadReport(), utcnow()
     with store.atomic():
         for topic, path in topics:

@@ -50,9 +50,15 @@ def _stem(word: str) -> str:
 def signals(text: str) -> set[str]:
     """Pseudo-words for what numbers in a message mean: #age, #money, #years, #birth."""
     found = set()
-    if re.search(r"\d{1,3}\s*(岁|周岁)|\bi\s*(am|'m)\s*\d{2}\b|\bim\s*\d{2}\b|(?<![\d年])[1-9]\d\s*了|\b\d{2}\s*(years?|yrs?)\s*old|\baged?\s*\d{2}", text):
+    if re.search(
+        r"\d{1,3}\s*(岁|周岁)|\bi\s*(am|'m)\s*\d{2}\b|\bim\s*\d{2}\b|(?<![\d年])[1-9]\d\s*了|\b\d{2}\s*(years?|yrs?)\s*old|\baged?\s*\d{2}",
+        text,
+    ):
         found.add("#age")
-    if re.search(r"\d+\s*(元|块|档)|(交|缴|存|pay|paying|contribute)\s*(了)?\s*\d{2,}|\d{3,}\s*(yuan|rmb|a year|per year)|\bat\s*\d{3,}", text):
+    if re.search(
+        r"\d+\s*(元|块|档)|(交|缴|存|pay|paying|contribute)\s*(了)?\s*\d{2,}|\d{3,}\s*(yuan|rmb|a year|per year)|\bat\s*\d{3,}",
+        text,
+    ):
         found.add("#money")
     if re.search(r"(交|缴)了?\s*\d{1,2}\s*年|\d{1,2}\s*年了|paid\s*(for)?\s*\d{1,2}\s*(years?|yrs?)", text):
         found.add("#years")

@@ -151,6 +151,9 @@ def validate(data, source: str) -> dict:
     if region.get("parent") == region["code"]:
         raise RegionError(source, "parent", "a region cannot be its own parent")
     _check_grades(region, source)
+    for key in ("divisor", "claim_age", "year"):
+        if region.get("pension", {}).get(key) == 0:
+            raise RegionError(source, f"pension.{key}", "must be greater than 0")
     hardship = region.get("pension", {}).get("hardship_grade")
     if hardship is not None:
         for field in ("amount", "subsidy"):
@@ -199,7 +202,8 @@ def resolve(own: dict[str, dict], sources: dict[str, str] | None = None) -> dict
         region, source = own[code], sources.get(code, code)
         parent = region.get("parent")
         if parent in trail + (code,):
-            raise RegionError(source, "parent", f"parent cycle: {' -> '.join(trail + (code, parent))}")
+            start = sources.get(parent, parent)  # where the walk began: the file being loaded comes first
+            raise RegionError(start, "parent", f"parent cycle: {' -> '.join(trail + (code, parent))}")
         base = {}
         if parent:
             if parent not in own:

@@ -23,7 +23,7 @@ class Clock:
     """A settable 'now' so tests can let conversations expire."""
 
     def __init__(self):
-        self.now = datetime.datetime(2026, 3, 2, 2, 0, tzinfo=datetime.timezone.utc)
+        self.now = datetime.datetime(2026, 3, 2, 2, 0, tzinfo=datetime.UTC)
 
     def __call__(self) -> datetime.datetime:
         return self.now

@@ -53,8 +53,7 @@ def test_loading_a_changed_topic_creates_a_new_version_and_keeps_the_old(store, 
     before = store.topic("pension.death", "zh-Hans")
     path = tmp_path / "death.yaml"
     path.write_text(
-        "key: pension.death\ntitle: {zh-Hans: 去世, en: Death}\n"
-        "body: {zh-Hans: 新的说法。, en: New wording.}\n",
+        "key: pension.death\ntitle: {zh-Hans: 去世, en: Death}\nbody: {zh-Hans: 新的说法。, en: New wording.}\n",
         encoding="utf-8",
     )
     report = load(store, [path])
@@ -67,7 +66,9 @@ def test_loading_a_changed_topic_creates_a_new_version_and_keeps_the_old(store, 
 
 def test_a_bad_topic_file_changes_nothing(store, tmp_path):
     good = tmp_path / "a.yaml"
-    good.write_text("key: pension.death\ntitle: {zh-Hans: 去世, en: Death}\nbody: {zh-Hans: 改了。, en: Changed.}\n", encoding="utf-8")
+    good.write_text(
+        "key: pension.death\ntitle: {zh-Hans: 去世, en: Death}\nbody: {zh-Hans: 改了。, en: Changed.}\n", encoding="utf-8"
+    )
     bad = tmp_path / "b.yaml"
     bad.write_text("key: pension.claim\ntitle: {zh-Hans: 领取, en: Claim}\nbody: {zh-Hans: '{oops}', en: x}\n", encoding="utf-8")
     before = store.topic("pension.death", "zh-Hans")["id"]
@@ -79,7 +80,9 @@ def test_a_bad_topic_file_changes_nothing(store, tmp_path):
 
 def test_content_load_command_reports_new_versions(runner, tmp_path):
     path = tmp_path / "t.yaml"
-    path.write_text("key: pension.death\ntitle: {zh-Hans: 去世, en: Death}\nbody: {zh-Hans: 第二版。, en: Second.}\n", encoding="utf-8")
+    path.write_text(
+        "key: pension.death\ntitle: {zh-Hans: 去世, en: Death}\nbody: {zh-Hans: 第二版。, en: Second.}\n", encoding="utf-8"
+    )
     result = runner.invoke(args=["content", "load", str(path)])
     assert result.exit_code == 0, result.output
     assert "new version: topic pension.death zh-Hans" in result.output

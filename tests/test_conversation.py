@@ -124,7 +124,7 @@ def test_subscribing_again_lifts_the_opt_out(api, store):
 def test_paid_records_the_year_in_shanghai_time(api, store, clock):
     import datetime
 
-    clock.now = datetime.datetime(2026, 12, 31, 17, 0, tzinfo=datetime.timezone.utc)  # already 1 January in Shanghai
+    clock.now = datetime.datetime(2026, 12, 31, 17, 0, tzinfo=datetime.UTC)  # already 1 January in Shanghai
     assert api.send(PHONE, "已交")["intent"] == "reminders.paid"
     assert store.contact_fields(store.contact(PHONE).id, "paid_year") == {"paid_year": 2027}
 

@@ -114,11 +114,6 @@ def test_text_follows_the_requested_locale(api):
     assert "以当地社保部门为准" in post(api, {"region": "441403", "age": 45, "grade": 600}).get_json()["text"]
 
 
-@pytest.mark.xfail(
-    reason="estimate_text.summary lists result.by_grade[-1] under 'Higher grades' even when it is the chosen grade "
-    "(_next_up returns None, the top grade is the chosen one), so the top grade is compared with itself",
-    strict=True,
-)
 def test_text_lists_no_higher_grade_when_the_top_grade_is_chosen(api):
     body = post(api, {"region": "441403", "age": 45, "grade": 4800, "locale": "en"}).get_json()
     assert body["monthly_total"] == "782.02"

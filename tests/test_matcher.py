@@ -45,5 +45,10 @@ def test_nonsense_is_unknown(matcher):
 def test_staff_can_teach_a_new_phrase_without_code(matcher):
     from nongbao.matcher import IntentMatcher
 
-    vocab = {"locale": "zh-Hans", "synonyms": {}, "commands": {}, "intents": {"pension.death": {"keywords": ["驾鹤西去"], "examples": []}}}
+    vocab = {
+        "locale": "zh-Hans",
+        "synonyms": {},
+        "commands": {},
+        "intents": {"pension.death": {"keywords": ["驾鹤西去"], "examples": []}},
+    }
     assert IntentMatcher({"zh-Hans": vocab}).match("老人驾鹤西去了账户怎么办").intent == "pension.death"

@@ -80,8 +80,10 @@ _DELETE = object()
 BAD_FILES = {
     "unknown-key": (root(pension__grade_table="x"), "pension.grade_table"),
     "unknown-top-key": ({**COUNTY, "pensoin": {}}, "pensoin"),
-    "duplicate-grade": (root(pension__grades=[{"amount": 200, "subsidy": 30}, {"amount": 200, "subsidy": 30}]),
-                        "pension.grades[1].amount"),  # fmt: skip
+    "duplicate-grade": (
+        root(pension__grades=[{"amount": 200, "subsidy": 30}, {"amount": 200, "subsidy": 30}]),
+        "pension.grades[1].amount",
+    ),  # fmt: skip
     "negative-subsidy": (root(pension__grades=[{"amount": 200, "subsidy": -30}]), "pension.grades[0].subsidy"),
     "negative-basic": (root(pension__basic_pension={"central": 143, "local": -5}), "pension.basic_pension.local"),
     "missing-parent": ({**COUNTY, "parent": "449999"}, "parent"),
@@ -106,12 +108,6 @@ def test_bad_region_file_raises_naming_file_and_key_and_changes_nothing(store, t
     assert snapshot(store) == before
 
 
-@pytest.mark.xfail(
-    reason="loader._kind only recognises a region file by its `code` key (or a 'regions' folder), so a region "
-    "file lacking `code` raises ContentError '(file): is neither a topic, a vocabulary nor a region file' "
-    "instead of a RegionError naming the key `code`",
-    strict=True,
-)
 def test_root_region_missing_code_names_the_code_key(store, tmp_path):
     path = write(tmp_path, "nocode.yaml", root(code=_DELETE))
     before = snapshot(store)
@@ -142,6 +138,27 @@ def test_parent_cycle_across_two_files_is_an_error_and_changes_nothing(store, tm
     assert str(a) in message or str(b) in message
     assert problem.value.key == "parent"
     assert "cycle" in message
+    assert snapshot(store) == before
+
+
+def test_parent_cycle_through_the_database_names_the_file_being_loaded(store, tmp_path):
+    province = yaml.safe_load((CONTENT_REGIONS / "440000.yaml").read_text(encoding="utf-8"))
+    province["parent"] = "441403"  # 440000 -> 441403 -> 441400 -> 440000
+    path = write(tmp_path, "440000.yaml", province)
+    before = snapshot(store)
+    with pytest.raises(RegionError) as problem:
+        loader.load(store, [path])
+    assert snapshot(store) == before
+    assert problem.value.key == "parent"
+    assert str(path) in str(problem.value), str(problem.value)
+
+
+def test_zero_divisor_is_a_load_error(store, tmp_path):
+    path = write(tmp_path, "county.yaml", {**COUNTY, "pension": {"divisor": 0}})
+    before = snapshot(store)
+    with pytest.raises(RegionError) as problem:
+        loader.load(store, [path])
+    assert problem.value.key == "pension.divisor"
     assert snapshot(store) == before
 
 

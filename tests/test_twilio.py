@@ -17,7 +17,9 @@ def test_a_signed_message_gets_twiml_with_an_answer(sms):
 
 def test_a_forged_signature_gets_403_and_stores_nothing(client, store):
     data = form()
-    response = client.post("/sms/twilio", data=data, headers={"X-Twilio-Signature": sign(PUBLIC_URL + "/sms/twilio", data, "wrong")})
+    response = client.post(
+        "/sms/twilio", data=data, headers={"X-Twilio-Signature": sign(PUBLIC_URL + "/sms/twilio", data, "wrong")}
+    )
     assert response.status_code == 403
     assert store.count("messages") == 0 and store.count("contacts") == 0
 
@@ -79,7 +81,9 @@ def test_public_url_given_as_the_full_webhook_url_also_validates(config, tmp_pat
 
     app = create_app({**config, "PUBLIC_URL": PUBLIC_URL + "/sms/twilio", "DATABASE": str(tmp_path / "f.db")})
     data = form()
-    response = app.test_client().post("/sms/twilio", data=data, headers={"X-Twilio-Signature": sign(PUBLIC_URL + "/sms/twilio", data)})
+    response = app.test_client().post(
+        "/sms/twilio", data=data, headers={"X-Twilio-Signature": sign(PUBLIC_URL + "/sms/twilio", data)}
+    )
     assert response.status_code == 200
 
 
@@ -88,7 +92,9 @@ def test_status_callback_updates_the_delivery_status(client, store, twilio_mock,
     sent = provider.send("+8613800000001", "交费提醒")
     contact = store.get_or_create_contact("+8613800000001", "sms", utcnow())
     inbound, _ = store.record_inbound(contact.id, "sms", "x", None, utcnow())
-    message_id = store.record_reply(inbound, contact.id, "sms", "交费提醒", "reminders.subscribe", None, 1, utcnow(), status="queued")
+    message_id = store.record_reply(
+        inbound, contact.id, "sms", "交费提醒", "reminders.subscribe", None, 1, utcnow(), status="queued"
+    )
     store.set_provider_id(message_id, sent.provider_id, sent.status, utcnow())
     data = {"MessageSid": sent.provider_id, "MessageStatus": "delivered", "AccountSid": ACCOUNT_SID}
     url = PUBLIC_URL + "/sms/twilio/status"
