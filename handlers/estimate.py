@@ -22,7 +22,7 @@ def _age_or_birth(text: str, this_year: int) -> dict:
     elif short_birth:
         found["birth_year"] = 1900 + int(short_birth.group(1))
     age = re.search(
-        r"(?<!\d)(\d{2,3})\s*(?:岁|周岁)|\bi\s*(?:am|'m)\s*(\d{2,3})\b|\b(\d{2,3})\s*(?:years?|yrs?)\s*old|\baged?\s*(\d{2,3})|\bim\s*(\d{2})\b|^我?(\d{2})(?=了|,|，|\s)|(?<![\d年])([1-9]\d)\s*了",
+        r"(?<!\d)(\d{2,3})\s*(?:岁|周岁)|\bi\s*(?:am|'m)\s*(\d{2,3})\b|\b(\d{2,3})\s*(?:years?|yrs?)\s*old|\baged?\s*(\d{2,3})|\bim\s*(\d{2})\b|^我?(\d{2})(?=了|,|，|\s)|(?<![\d年])([1-9]\d)\s*了|今年\s*(\d{2})(?![\d年岁])",
         text,
     )
     if age:

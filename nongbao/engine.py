@@ -140,15 +140,15 @@ class Engine:
     def _route(self, turn: Turn, handlers: dict, flows: dict) -> Outcome:
         """Global words first, then the open dialogue, then menu numbers, then the matcher."""
         text = turn.text.strip()
+        if turn.state and text.lower() in MORE_WORDS and turn.state_data().get("more"):
+            data = turn.state_data()
+            return Outcome(data.pop("more"), data.pop("more_intent", "menu"), state=None, ask_region=False)
         command = turn.library.matcher.command(text) if text else None
         if command:
             turn.match = command
             if command.intent != "language" and (turn.contact.locale or turn.contact.last_locale):
                 turn.locale = turn.contact.locale or turn.contact.last_locale  # TD, STOP: short codes, not a language
             return handlers[command.intent](turn)
-        if turn.state and text.lower() in MORE_WORDS and turn.state_data().get("more"):
-            data = turn.state_data()
-            return Outcome(data.pop("more"), data.pop("more_intent", "menu"), state=None, ask_region=False)
         if turn.state and turn.state.get("flow") in flows:
             outcome = flows[turn.state["flow"]](turn)
             if outcome is not None:

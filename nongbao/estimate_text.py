@@ -60,7 +60,11 @@ def summary(t: Translator, result: Estimate, region_name: str) -> str:
         if compare:
             listed = t.join(
                 [
-                    t._("%(grade)s: %(total)s", grade=t.money(r.grade.amount), total=t.money(money(r.monthly_total), cents=True))
+                    t._(
+                        "%(grade)s: %(total)s a month",
+                        grade=t.money(r.grade.amount),
+                        total=t.money(money(r.monthly_total), cents=True),
+                    )
                     for r in compare
                 ]
             )

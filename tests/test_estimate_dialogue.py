@@ -94,11 +94,6 @@ def test_chinese_numerals_for_age_and_grade(api, message, grade):
     assert f"每月约{TOTAL_AT_45[grade]}元" in reply
 
 
-@pytest.mark.xfail(
-    reason="handlers/estimate.py _age_or_birth only reads an age followed by 岁/周岁/了 or at the very start "
-    "(^我?45), so '我今年45，每年交600' keeps the grade but asks the age again",
-    strict=True,
-)
 @pytest.mark.parametrize("message", ["我今年45，每年交600", "我今年四十五，每年交600"])
 def test_age_after_jinnian_without_sui_is_understood(api, message):
     reply = api.send(PHONE, message)["reply"]
@@ -244,11 +239,6 @@ def test_english_question_with_figures_needs_only_years_paid(api):
     assert "270.40 a month" in api.send(PHONE, "none")["reply"]
 
 
-@pytest.mark.xfail(
-    reason="the word 'more' after an estimate that fitted in one reply (nothing paged) is matched as "
-    "reminders.unsubscribe (content/intents/en.yaml keyword 'no more'), so the farmer is unsubscribed",
-    strict=True,
-)
 def test_more_after_an_unpaged_estimate_does_not_unsubscribe(api, store):
     api.send(PHONE, "I'm 45, I pay 600 yuan per year")
     assert "270.40 a month" in api.send(PHONE, "0")["reply"]
