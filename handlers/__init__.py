@@ -20,6 +20,7 @@ HANDLERS = {
     "language": language.switch,
     "menu": menu.show,
     "menu.choice": menu.choose,
+    "region.named": region.named,  # a message that is only a place name
     "unknown": unknown.answer,
 }
 

@@ -109,6 +109,14 @@ def _answer(turn: Turn, data: dict) -> Outcome:
     return Outcome(text, "estimate", state=("estimate", "done", {**data, "done": True}))
 
 
+def answer_again(turn: Turn) -> Outcome | None:
+    """The estimate just given, worked out again (after the farmer named their county)."""
+    data = turn.state_data()
+    if not data.pop("done", False):
+        return None
+    return _ask_or_answer(turn, data)
+
+
 def _error_text(turn: Turn, error: EstimateError) -> str:
     if error.field == "age":
         return turn._("The age must be between 16 and 100.")

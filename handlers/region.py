@@ -23,12 +23,43 @@ def _label(turn: Turn, region) -> str:
 
 
 def _set(turn: Turn, region) -> Outcome:
+    """Remember the region; an estimate just given is worked out again with its figures."""
     turn.store.update_contact(turn.contact.id, turn.now, region=region.code, region_status=REGION_SET)
     turn.contact.region = region.code
+    state = turn.state or {}
+    if state.get("flow") == "estimate" and state.get("step") == "done":
+        from . import estimate
+
+        again = estimate.answer_again(turn)
+        if again is not None:
+            return again
     text = turn._(
         "Thank you. From now on I answer with the figures of %(region)s. Reply MENU for the menu.", region=_label(turn, region)
     )
     return Outcome(text, "menu", ask_region=False)
+
+
+def _from_name(turn: Turn, text: str) -> Outcome | None:
+    """Set the region a place name stands for, or offer a numbered choice when several share it."""
+    name = re.sub(r"^(我在|我是|在|住在|我住在|i live in|i am in|in)\s*", "", text, flags=re.IGNORECASE)
+    name = re.sub(r"(的|人|这边|那边)$", "", name)
+    found = turn.library.find_regions(name)
+    if len(found) == 1:
+        return _set(turn, found[0])
+    if len(found) > 1:
+        codes = [r.code for r in found[:9]]
+        lines = [f"{i} {_label(turn, r)}" for i, r in enumerate(found[:9], 1)]
+        text = turn._("Several places have that name. Reply with a number:") + "\n" + "\n".join(lines)
+        return Outcome(text, "menu", state=("region", "choose", {"codes": codes}), ask_region=False)
+    return None
+
+
+def named(turn: Turn) -> Outcome | None:
+    """A message that is only a place name sets the region, whatever was asked before."""
+    text = turn.text.strip()
+    if not text or len(text) > 12 or parse_number(text) is not None:
+        return None
+    return _from_name(turn, text)
 
 
 def resume(turn: Turn) -> Outcome | None:
@@ -45,20 +76,4 @@ def resume(turn: Turn) -> Outcome | None:
         return Outcome(turn._("All right. Reply MENU to see what I can answer."), "menu", ask_region=False)
     if parse_number(text) is not None or len(text) > 20:
         return None
-    name = re.sub(r"^(我在|我是|在|住在|我住在|i live in|i am in|in)\s*", "", text, flags=re.IGNORECASE)
-    name = re.sub(r"(的|人|这边|那边)$", "", name)
-    found = turn.library.find_regions(name)
-    if len(found) == 1:
-        return _set(turn, found[0])
-    if len(found) > 1:
-        codes = [r.code for r in found[:9]]
-        lines = [f"{i} {_label(turn, r)}" for i, r in enumerate(found[:9], 1)]
-        text = turn._("Several places have that name. Reply with a number:") + "\n" + "\n".join(lines)
-        return Outcome(text, "menu", state=("region", "choose", {"codes": codes}), ask_region=False)
-    return None
-
-
-def ask(turn: Turn) -> Outcome:
-    """Ask for the county again (from the estimate, or when the farmer wants to change it)."""
-    text = turn._("Which county are you in? Reply with its name for local figures, or 'skip'.")
-    return Outcome(text, "menu", state=("region", "ask", {}), ask_region=False)
+    return _from_name(turn, text)

@@ -156,6 +156,9 @@ class Engine:
         number = parse_number(text) if text else None
         if number is not None and len(text) <= 6:
             return handlers["menu.choice"](turn, number)
+        named = handlers["region.named"](turn)
+        if named is not None:
+            return named
         turn.match = turn.library.matcher.match(text) if text else Match("menu", 0.0, None)
         if turn.match.intent == "unknown" and not any(ch.isalnum() for ch in text):
             turn.match = Match("menu", 0.0, None)  # emoji, punctuation or nothing at all

@@ -196,3 +196,20 @@ def test_the_chat_console_answers_as_a_farmer(runner):
     result = runner.invoke(args=["chat", "--phone", "+8613899990000"], input="养老保险分几档\n菜单\n")
     assert result.exit_code == 0, result.output
     assert "pension.grades" in result.output and "menu" in result.output
+
+
+def test_a_place_name_alone_sets_the_region_in_any_state(api, store):
+    api.send(PHONE, "跳过")
+    body = api.send(PHONE, "河北省")
+    assert "河北省" in body["reply"] and store.contact(PHONE).region == "130000"
+
+
+def test_naming_the_county_after_an_estimate_works_it_out_again_for_that_region(api, store):
+    first = api.send(PHONE, "我45岁，每年交1200，60岁能领多少？")
+    api.send(PHONE, "0")
+    again = api.send(PHONE, "河北省")
+    assert store.contact(PHONE).region == "130000"
+    # Hebei has no 1,200 grade: the farmer is asked to choose among Hebei's grades, then answered.
+    assert again["intent"] == "estimate" and "8,000" in again["reply"]
+    answer = api.send(PHONE, "1000")
+    assert "河北省" in answer["reply"] and "以当地社保部门为准" in answer["reply"] and first["reply"] != answer["reply"]
