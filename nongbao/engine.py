@@ -114,7 +114,11 @@ class Engine:
         state = self.store.conversation(contact.id, now)
         locale = negotiate(contact.locale, stored_text, contact.last_locale, self.config["DEFAULT_LOCALE"])
         turn = Turn(self.store, lib, self.config, contact, stored_text, locale, now, inbound_id, state)
-        outcome = self._route(turn, HANDLERS, FLOWS)
+        try:
+            outcome = self._route(turn, HANDLERS, FLOWS)
+        except Exception:  # the farmer still gets an answer; staff see the question
+            log.exception("could not answer message %d", inbound_id)
+            outcome = self._apology(turn)
         if outcome.locale:
             turn.locale = outcome.locale
         text = self._with_onboarding(turn, outcome)
@@ -163,6 +167,12 @@ class Engine:
         if turn.match.intent == "unknown" and not any(ch.isalnum() for ch in text):
             turn.match = Match("menu", 0.0, None)  # emoji, punctuation or nothing at all
         return handlers[turn.match.intent](turn)
+
+    def _apology(self, turn: Turn) -> Outcome:
+        region = turn.region.code if turn.region else None
+        self.store.log_unanswered(turn.contact.id, turn.inbound_id, turn.text, turn.locale, region, turn.now)
+        text = turn._("Sorry, something went wrong on our side. Please try again later or call %(hotline)s.", hotline=turn.hotline)
+        return Outcome(text, "unknown", ask_region=False)
 
     def _with_onboarding(self, turn: Turn, outcome: Outcome) -> str:
         """After a new contact's first answer, ask (skippably) for their county."""

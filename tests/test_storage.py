@@ -1,0 +1,63 @@
+"""Storage: WAL mode, migrations, and nothing lost when answering fails."""
+
+import sqlite3
+
+import handlers
+from nongbao.db import Storage, migrations, utcnow
+
+
+def test_the_database_is_in_wal_mode_with_a_busy_timeout(store):
+    assert store.journal_mode() == "wal"
+    assert store.db.execute("PRAGMA busy_timeout").fetchone()[0] == 5000
+
+
+def test_migrations_are_recorded_and_running_them_again_changes_nothing(store):
+    applied = [m.name for m in migrations.applied(store.db)]
+    assert applied and applied[0] == "m001_initial"
+    store.migrate()
+    assert [m.name for m in migrations.applied(store.db)] == applied
+
+
+def test_a_second_app_on_the_same_file_keeps_the_content_and_does_not_reload_it(app, config, store):
+    from app import create_app
+
+    before = store.count("topics")
+    create_app(config)
+    assert store.count("topics") == before
+
+
+def test_the_inbound_message_is_stored_even_when_answering_fails(api, store, monkeypatch):
+    def broken(turn):
+        raise RuntimeError("content store unavailable")
+
+    monkeypatch.setitem(handlers.HANDLERS, "pension.grades", broken)
+    body = api.send("+8613800000009", "养老保险分几档")
+    assert "12333" in body["reply"] and body["intent"] == "unknown"
+    inbound = store.messages_of(store.contact("+8613800000009").id)[0]
+    assert inbound["text"] == "养老保险分几档" and inbound["direction"] == "in"
+    assert store.unanswered()[0]["text"] == "养老保险分几档"
+
+
+def test_provider_ids_are_unique_in_the_database(store):
+    contact = store.get_or_create_contact("+8613800000010", "sms", utcnow())
+    now = utcnow()
+    first, fresh = store.record_inbound(contact.id, "sms", "a", "SMdup", now)
+    again, fresh_again = store.record_inbound(contact.id, "sms", "a", "SMdup", now)
+    assert fresh and not fresh_again and first == again
+    try:
+        store.db["messages"].insert({"contact_id": contact.id, "direction": "in", "channel": "sms", "status": "received",
+                                     "provider_id": "SMdup", "created_at": "x"})  # fmt: skip
+    except sqlite3.IntegrityError:
+        pass
+    else:
+        raise AssertionError("a second row with the same provider id was accepted")
+
+
+def test_a_storage_opened_twice_sees_the_other_connections_writes(app):
+    one, two = Storage(app.config["DATABASE"]), Storage(app.config["DATABASE"])
+    try:
+        one.get_or_create_contact("+8613800000011", "api", utcnow())
+        assert two.contact("+8613800000011") is not None
+    finally:
+        one.close()
+        two.close()
