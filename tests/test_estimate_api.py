@@ -63,14 +63,14 @@ def test_estimate_for_the_default_region_has_every_documented_field(api):
     assert (body["years_remaining"], body["contribution_years"], body["eligible"], body["shortfall_years"]) == (15, 15, True, 0)
     for name in MONEY_FIELDS:
         assert MONEY.match(body[name]), (name, body[name])
-    assert body["monthly_basic"] == "190.00"
-    assert body["monthly_total"] == "270.40"
+    assert body["monthly_basic"] == "235.00"
+    assert body["monthly_total"] == "315.40"
     assert body["total_paid"] == "9000.00"
-    assert body["payback_years"] == "2.8"
+    assert body["payback_years"] == "2.4"
     assert body["assumptions"]["interest_rate"] == "0.015"
     assert body["assumptions"]["divisor"] == 139
     assert body["assumptions"]["claim_age"] == 60
-    assert isinstance(body["text"], str) and "270.40" in body["text"]
+    assert isinstance(body["text"], str) and "315.40" in body["text"]
 
 
 def test_by_grade_has_one_entry_per_region_grade_with_money_strings(api):
@@ -105,18 +105,18 @@ def test_numeric_strings_are_accepted(api):
 def test_region_defaults_to_the_deployment_region(api):
     body = post(api, {"age": 45, "grade": 600}).get_json()
     assert body["region"] == "441403"
-    assert body["monthly_total"] == "270.40"
+    assert body["monthly_total"] == "315.40"
 
 
 def test_text_follows_the_requested_locale(api):
     body = post(api, {"region": "441403", "age": 45, "grade": 600, "locale": "en"}).get_json()
-    assert "a month" in body["text"] and "270.40" in body["text"]
+    assert "a month" in body["text"] and "315.40" in body["text"]
     assert "以当地社保部门为准" in post(api, {"region": "441403", "age": 45, "grade": 600}).get_json()["text"]
 
 
 def test_text_lists_no_higher_grade_when_the_top_grade_is_chosen(api):
     body = post(api, {"region": "441403", "age": 45, "grade": 4800, "locale": "en"}).get_json()
-    assert body["monthly_total"] == "782.02"
+    assert body["monthly_total"] == "827.02"
     assert "Higher grades" not in body["text"], body["text"]
 
 

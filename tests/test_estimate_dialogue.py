@@ -11,8 +11,8 @@ from nongbao import loader
 PHONE = "+8613800138000"
 GRADES = ["180", "240", "360", "600", "900", "1200", "1800", "3600", "4800"]
 # Monthly totals of the default region 441403 from age 45, 15 years, nothing paid yet (see test_estimate_api).
-TOTAL_AT_45 = {180: "215.58", 240: "222.89", 360: "237.51", 600: "270.40", 900: "306.94", 1200: "343.49",
-               1800: "416.58", 3600: "635.85", 4800: "782.02"}  # fmt: skip
+TOTAL_AT_45 = {180: "260.58", 240: "267.89", 360: "282.51", 600: "315.40", 900: "351.94", 1200: "388.49",
+               1800: "461.58", 3600: "680.85", 4800: "827.02"}  # fmt: skip
 AGE_QUESTION = "您今年多大岁数"
 GRADE_QUESTION = "您每年交哪一档"
 YEARS_QUESTION = "您已经交了几年"
@@ -57,7 +57,7 @@ def test_full_question_then_years_paid_gives_the_estimate_in_two_messages(api):
     answer = api.send(PHONE, "0")
     reply = answer["reply"]
     assert answer["intent"] == "estimate"
-    assert "270.40元" in reply
+    assert "315.40元" in reply
     assert "以当地社保部门为准" in reply
     assert "2025" in reply
     assert "全部" in reply
@@ -68,14 +68,14 @@ def test_full_question_then_years_paid_gives_the_estimate_in_two_messages(api):
 def test_full_question_by_sms_gives_the_same_estimate(sms):
     assert YEARS_QUESTION in sms.receive(PHONE, "我45岁，每年交600，60岁能领多少？")
     reply = sms.receive(PHONE, "0")
-    assert "每月约270.40元" in reply
+    assert "每月约315.40元" in reply
     assert "以当地社保部门为准" in reply
 
 
 def test_years_paid_in_the_first_message_is_not_asked_again(api):
     reply = api.send(PHONE, "我45岁，每年交600，已交5年")["reply"]
     assert YEARS_QUESTION not in reply
-    assert "每月约285.40元" in reply  # 20 contribution years: 3 yuan a month more for each beyond 15
+    assert "每月约330.40元" in reply  # 20 contribution years: 3 yuan a month more for each beyond 15
     assert "未计账户里已有的钱" in reply
 
 
@@ -122,7 +122,7 @@ def test_missing_age_grade_and_years_are_asked_one_at_a_time(api):
     third = api.send(PHONE, "600")["reply"]
     assert YEARS_QUESTION in third and GRADE_QUESTION not in third
     answer = api.send(PHONE, "0")
-    assert "每月约270.40元" in answer["reply"]
+    assert "每月约315.40元" in answer["reply"]
     assert answer["segments"] <= 3
 
 
@@ -133,7 +133,7 @@ def test_unreadable_answer_gets_a_reprompt_and_the_conversation_continues(api):
     assert "没看懂" in reprompt["reply"] and AGE_QUESTION in reprompt["reply"]
     assert GRADE_QUESTION in api.send(PHONE, "45")["reply"]
     assert YEARS_QUESTION in api.send(PHONE, "600")["reply"]
-    assert "每月约270.40元" in api.send(PHONE, "0")["reply"]
+    assert "每月约315.40元" in api.send(PHONE, "0")["reply"]
 
 
 def test_grade_not_offered_gets_a_reprompt_listing_the_grades(api):
@@ -141,7 +141,7 @@ def test_grade_not_offered_gets_a_reprompt_listing_the_grades(api):
     assert "没有这个档次" in reply
     assert GRADE_QUESTION in reply and lists_every_grade(reply)
     assert YEARS_QUESTION in api.send(PHONE, "900")["reply"]
-    assert "每月约306.94元" in api.send(PHONE, "0")["reply"]
+    assert "每月约351.94元" in api.send(PHONE, "0")["reply"]
 
 
 def test_years_paid_over_age_minus_16_gets_a_reprompt(api):
@@ -169,11 +169,11 @@ def test_out_of_range_answer_is_reprompted_at_once(api, before, bad, expected, q
 
 def test_correction_after_the_answer_recomputes_with_the_new_grade(api):
     api.send(PHONE, "我45岁，每年交600，60岁能领多少？")
-    assert "每月约270.40元" in api.send(PHONE, "0")["reply"]
+    assert "每月约315.40元" in api.send(PHONE, "0")["reply"]
     corrected = api.send(PHONE, "不对，是900")
     assert corrected["intent"] == "estimate"
     assert "每年交900元" in corrected["reply"]
-    assert "每月约306.94元" in corrected["reply"]
+    assert "每月约351.94元" in corrected["reply"]
 
 
 def test_age_correction_after_the_answer_recomputes_with_the_new_age(api):
@@ -189,7 +189,7 @@ def test_correction_with_gaicheng_recomputes_with_the_new_grade(api):
     api.send(PHONE, "0")
     corrected = api.send(PHONE, "改成1800")
     assert corrected["intent"] == "estimate", corrected
-    assert "每月约416.58元" in corrected["reply"]
+    assert "每月约461.58元" in corrected["reply"]
 
 
 def test_all_after_the_answer_lists_every_grade(api):
@@ -226,7 +226,7 @@ def test_english_flow_asks_in_english_and_answers_in_english(api):
     assert "How many years" in api.send(PHONE, "600")["reply"]
     answer = api.send(PHONE, "0")
     assert answer["locale"] == "en"
-    assert "270.40 a month" in answer["reply"]
+    assert "315.40 a month" in answer["reply"]
     assert "2025" in answer["reply"] and "prevail" in answer["reply"] and "ALL" in answer["reply"]
     assert answer["segments"] <= 3
     everything = plain(api.send(PHONE, "all")["reply"])
@@ -236,12 +236,12 @@ def test_english_flow_asks_in_english_and_answers_in_english(api):
 
 def test_english_question_with_figures_needs_only_years_paid(api):
     assert "How many years" in api.send(PHONE, "I am 45 and pay 600 a year, how much pension will I get?")["reply"]
-    assert "270.40 a month" in api.send(PHONE, "none")["reply"]
+    assert "315.40 a month" in api.send(PHONE, "none")["reply"]
 
 
 def test_more_after_an_unpaged_estimate_does_not_unsubscribe(api, store):
     api.send(PHONE, "I'm 45, I pay 600 yuan per year")
-    assert "270.40 a month" in api.send(PHONE, "0")["reply"]
+    assert "315.40 a month" in api.send(PHONE, "0")["reply"]
     reply = api.send(PHONE, "more")
     assert reply["intent"] != "reminders.unsubscribe", reply
     assert not store.contact(PHONE).opted_out

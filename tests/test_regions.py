@@ -195,7 +195,7 @@ def test_county_with_only_code_name_parent_contact_inherits_the_pension(store, a
     assert policy["pension"] == province["pension"]
     assert [g["amount"] for g in policy["pension"]["grades"]] == ["180", "240", "360", "600", "900", "1200", "1800",
                                                                  "3600", "4800"]  # fmt: skip
-    assert policy["pension"]["basic_pension"] == {"central": "143", "local": "47"}
+    assert policy["pension"]["basic_pension"] == {"central": "143", "local": "92"}
     assert policy["contact"]["hotline"] == "0753-1234567"
     assert policy["contact"]["office"] == province_office(api)  # mapping merged key by key from 梅州市
 
