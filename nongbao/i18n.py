@@ -36,7 +36,7 @@ def detect_language(text: str) -> str | None:
     cjk, latin = len(_CJK.findall(text)), len(_LATIN.findall(text))
     if cjk:
         return "zh-Hans"
-    if latin >= 2 or (latin == 1 and text.strip().isalpha()):
+    if latin >= 4:  # "ok", "abc" or "T" say nothing about the language
         return "en"
     return None
 

@@ -64,3 +64,9 @@ def test_locale_negotiation_prefers_the_contact_then_the_message_then_the_defaul
 def test_language_detection_ignores_digits_and_emoji():
     assert detect_language("123") is None and detect_language("👍") is None
     assert detect_language("我45岁") == "zh-Hans" and detect_language("help") == "en"
+
+
+def test_a_few_latin_letters_do_not_switch_a_chinese_conversation(api):
+    api.send("+8613800000012", "养老保险分几档")
+    assert api.send("+8613800000012", "ok")["locale"] == "zh-Hans"
+    assert api.send("+8613800000012", "abc")["locale"] == "zh-Hans"
