@@ -2,6 +2,7 @@
 
 import datetime
 import json
+import sqlite3
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
@@ -37,8 +38,26 @@ def clock():
     return Clock()
 
 
+@pytest.fixture(scope="session")
+def seeded_database(tmp_path_factory):
+    """A database with the shipped content loaded once per run (loading it for every test is slow)."""
+    path = tmp_path_factory.mktemp("seed") / "seed.db"
+    create_app({"TESTING": True, "DATABASE": str(path), "SECRET_KEY": "test"})
+    return path
+
+
+def copy_database(source_path, target_path):
+    """An SQLite online backup: the copy is what a fresh app would have after loading the content."""
+    source, target = sqlite3.connect(source_path), sqlite3.connect(target_path)
+    with target:
+        source.backup(target)
+    source.close()
+    target.close()
+
+
 @pytest.fixture
-def config(tmp_path, clock):
+def config(tmp_path, clock, seeded_database):
+    copy_database(seeded_database, tmp_path / "nongbao.db")
     return {
         "TESTING": True,
         "DATABASE": str(tmp_path / "nongbao.db"),

@@ -2,12 +2,10 @@
 
 import json
 import re
-import sqlite3
 from decimal import Decimal
 
 import pytest
 
-from app import create_app
 from nongbao.estimator import PensionPolicy, as_json, estimate, parse_input
 
 ENDPOINT = "/api/v1/pension/estimate"
@@ -17,25 +15,6 @@ TOP_FIELDS = ["region", "policy_year", "years_remaining", "contribution_years", 
               "account_at_claim", "monthly_basic", "monthly_account", "monthly_total", "total_paid", "payback_years",
               "by_grade", "assumptions", "text"]  # fmt: skip
 MONEY_FIELDS = ["account_at_claim", "monthly_basic", "monthly_account", "monthly_total", "total_paid"]
-
-
-@pytest.fixture(scope="module")
-def seeded_database(tmp_path_factory):
-    """A database with the shipped content loaded once per module (loading it per test is slow)."""
-    path = tmp_path_factory.mktemp("seed") / "seed.db"
-    create_app({"TESTING": True, "DATABASE": str(path), "SECRET_KEY": "test"})
-    return path
-
-
-@pytest.fixture
-def config(config, seeded_database):
-    """conftest's config, on a copy of the seeded database: as if the app had just loaded the content."""
-    source, target = sqlite3.connect(seeded_database), sqlite3.connect(config["DATABASE"])
-    with target:
-        source.backup(target)
-    source.close()
-    target.close()
-    return config
 
 
 def post(api, body, **kwargs):

@@ -1,11 +1,8 @@
 """The estimate by SMS and chat: what the first message gives, one question at a time, corrections, regions."""
 
-import sqlite3
-
 import pytest
 import yaml
 
-from app import create_app
 from nongbao import loader
 
 PHONE = "+8613800138000"
@@ -17,25 +14,6 @@ AGE_QUESTION = "您今年多大岁数"
 GRADE_QUESTION = "您每年交哪一档"
 YEARS_QUESTION = "您已经交了几年"
 COUNTY_QUESTION = "您是哪个县（区）的"
-
-
-@pytest.fixture(scope="module")
-def seeded_database(tmp_path_factory):
-    """A database with the shipped content loaded once per module (loading it per test is slow)."""
-    path = tmp_path_factory.mktemp("seed") / "seed.db"
-    create_app({"TESTING": True, "DATABASE": str(path), "SECRET_KEY": "test"})
-    return path
-
-
-@pytest.fixture
-def config(config, seeded_database):
-    """conftest's config, on a copy of the seeded database: as if the app had just loaded the content."""
-    source, target = sqlite3.connect(seeded_database), sqlite3.connect(config["DATABASE"])
-    with target:
-        source.backup(target)
-    source.close()
-    target.close()
-    return config
 
 
 def plain(text: str) -> str:

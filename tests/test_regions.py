@@ -1,13 +1,11 @@
 """Region policy files: load errors that name the file and key, inheritance, versions, the shipped files."""
 
 import copy
-import sqlite3
 from pathlib import Path
 
 import pytest
 import yaml
 
-from app import create_app
 from nongbao import loader, regions
 from nongbao.regions import RegionError
 
@@ -30,25 +28,6 @@ ROOT = {
     },
 }
 COUNTY = {"code": "441499", "name": {"zh-Hans": "测试县"}, "parent": "441400", "contact": {"hotline": "0753-1234567"}}
-
-
-@pytest.fixture(scope="module")
-def seeded_database(tmp_path_factory):
-    """A database with the shipped content loaded once per module (loading it per test is slow)."""
-    path = tmp_path_factory.mktemp("seed") / "seed.db"
-    create_app({"TESTING": True, "DATABASE": str(path), "SECRET_KEY": "test"})
-    return path
-
-
-@pytest.fixture
-def config(config, seeded_database):
-    """conftest's config, on a copy of the seeded database: as if the app had just loaded the content."""
-    source, target = sqlite3.connect(seeded_database), sqlite3.connect(config["DATABASE"])
-    with target:
-        source.backup(target)
-    source.close()
-    target.close()
-    return config
 
 
 def write(folder: Path, name: str, data) -> Path:

@@ -42,7 +42,7 @@ def incoming():
     sender, sid = request.form.get("From", "").strip(), request.form.get("MessageSid") or request.form.get("SmsSid")
     if not sender:
         abort(400)
-    text = request.form.get("Body", "")[: current_app.config["MAX_TEXT_LENGTH"]]
+    text = request.form.get("Body", "")  # Twilio caps bodies at 1,600 characters; stored whole
     reply = engine().receive(sender, text, SMS, provider_id=sid)
     twiml = MessagingResponse()
     if reply.text:
