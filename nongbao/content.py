@@ -6,7 +6,8 @@ from pathlib import Path
 
 import yaml
 
-from .i18n import LOCALES, Translator
+from . import segments, yamlfiles
+from .i18n import LOCALES, N_, Translator
 from .regions import DEFAULT_HOTLINE, localized
 
 KNOWLEDGE_TOPICS = (
@@ -116,11 +117,6 @@ def _hotline(policy: dict) -> str:
     return (policy.get("contact") or {}).get("hotline") or DEFAULT_HOTLINE
 
 
-def N_(message: str) -> str:
-    """Mark a string for the catalogue; it is translated where it is used."""
-    return message
-
-
 GROUP_NAMES = {
     "dibao": N_("dibao recipients"),
     "tekun": N_("the extremely poor (tekun)"),
@@ -165,6 +161,9 @@ PLACEHOLDERS = {
 }
 
 
+SENSITIVE_WORDS = ("身份证号", "银行卡号", "卡号", "id number", "card number", "bank account number")
+
+
 def check_template(text: str, source: str, key: str):
     """Reject anything but plain {name} placeholders from the allowed list (no attributes, formats or links)."""
     try:
@@ -179,6 +178,8 @@ def check_template(text: str, source: str, key: str):
     lowered = text.lower()
     if "http" in lowered or "www." in lowered or ".com" in lowered or ".cn" in lowered:
         raise ContentError(source, key, "answers must not contain links")
+    if any(word in lowered for word in SENSITIVE_WORDS):
+        raise ContentError(source, key, "the service never asks for identity or bank card numbers")
 
 
 def render(text: str, policy: dict, t: Translator) -> str:
@@ -189,6 +190,16 @@ def render(text: str, policy: dict, t: Translator) -> str:
             value = PLACEHOLDERS[name](t, policy)
             values[name] = value or t._("ask the local social insurance office or %(hotline)s", hotline=_hotline(policy))
     return text.format_map(values)
+
+
+def check_fits(topic: dict, source: str, regions: dict, max_parts: int):
+    """Every body, filled in for every region, must fit the SMS part limit (Chinese with a signature)."""
+    for locale, body in topic["body"].items():
+        for code, policy in regions.items():
+            text = render(body, policy, Translator(locale))
+            signature = "【农保助手】" if locale == "zh-Hans" else ""
+            if segments.segments(text, signature) > max_parts:
+                raise ContentError(source, f"body.{locale}", f"takes more than {max_parts} SMS parts for region {code}")
 
 
 def parse_topic(data, source: str) -> dict:
@@ -245,6 +256,6 @@ def parse_vocabulary(data, source: str) -> dict:
 def read_yaml(path: Path):
     """The YAML document of a content file, with a clear error for broken YAML."""
     try:
-        return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        return yamlfiles.load(Path(path).read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
         raise ContentError(str(path), "(file)", f"not valid YAML: {error}") from None

@@ -171,7 +171,9 @@ class Engine:
     def _apology(self, turn: Turn) -> Outcome:
         region = turn.region.code if turn.region else None
         self.store.log_unanswered(turn.contact.id, turn.inbound_id, turn.text, turn.locale, region, turn.now)
-        text = turn._("Sorry, something went wrong on our side. Please try again later or call %(hotline)s.", hotline=turn.hotline)
+        text = turn._(
+            "Sorry, something went wrong on our side. Please try again later or call %(hotline)s.", hotline=turn.hotline
+        )
         return Outcome(text, "unknown", ask_region=False)
 
     def _with_onboarding(self, turn: Turn, outcome: Outcome) -> str:

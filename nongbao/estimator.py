@@ -7,6 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 CENT = Decimal("0.01")
 TENTH = Decimal("0.1")
 MIN_AGE, MAX_AGE = 16, 100
+MAX_AMOUNT = Decimal(100_000_000)  # yuan; anything larger is a typing error, and keeps Decimal exact
 
 
 class EstimateError(ValueError):
@@ -146,6 +147,8 @@ def parse_input(raw: dict, policy: PensionPolicy) -> EstimateInput:
         value = _number(raw[name], name, integer=False) if raw.get(name) is not None else Decimal(0)
         if value < 0:
             raise EstimateError(name, "negative", f"{name} must not be negative")
+        if value > MAX_AMOUNT:
+            raise EstimateError(name, "out_of_range", f"{name} must be at most {MAX_AMOUNT}")
         amounts[name] = value
     return EstimateInput(age, grade, years_paid, amounts["balance"], amounts["collective"], raw.get("balance") is not None)
 

@@ -19,6 +19,11 @@ _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile(r"[A-Za-z]")
 
 
+def N_(message: str) -> str:
+    """Mark a string for the catalogue; it is translated where it is used."""
+    return message
+
+
 def supported(locale: str | None) -> str | None:
     """The shipped locale a tag like 'zh', 'zh-CN', 'en-US' or 'zh_Hans' stands for."""
     if not locale:

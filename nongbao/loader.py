@@ -7,6 +7,8 @@ from . import content, regions
 from .db import Storage, utcnow
 from .models import FROM_FILE, FROM_STAFF
 
+MAX_PARTS = 3  # SMS parts an answer may take once the region's figures are filled in
+
 
 @dataclass
 class LoadReport:
@@ -63,7 +65,9 @@ def load(store: Storage, paths, author: str | None = None) -> LoadReport:
     combined = dict(own)  # files first, so that errors name the file being loaded
     for code, region in in_force.items():
         combined.setdefault(code, region)
-    regions.resolve(combined, {**{c: f"region {c} (database)" for c in in_force}, **sources})
+    effective = regions.resolve(combined, {**{c: f"region {c} (database)" for c in in_force}, **sources})
+    for topic, path in topics:
+        content.check_fits(topic, path, effective, MAX_PARTS)
     report, now = LoadReport(), utcnow()
     with store.atomic():
         for topic, path in topics:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import jieba
 from rapidfuzz import fuzz, process
 
-from .numerals import to_arabic
+from .parsing import read_inputs
 
 jieba.setLogLevel(logging.WARNING)
 _TOKENIZER = jieba.Tokenizer()
@@ -49,22 +49,9 @@ def _stem(word: str) -> str:
 
 def signals(text: str) -> set[str]:
     """Pseudo-words for what numbers in a message mean: #age, #money, #years, #birth."""
-    found = set()
-    if re.search(
-        r"\d{1,3}\s*(岁|周岁)|\bi\s*(am|'m)\s*\d{2}\b|\bim\s*\d{2}\b|(?<![\d年])[1-9]\d\s*了|\b\d{2}\s*(years?|yrs?)\s*old|\baged?\s*\d{2}",
-        text,
-    ):
-        found.add("#age")
-    if re.search(
-        r"\d+\s*(元|块|档)|(交|缴|存|pay|paying|contribute)\s*(了)?\s*\d{2,}|\d{3,}\s*(yuan|rmb|a year|per year)|\bat\s*\d{3,}",
-        text,
-    ):
-        found.add("#money")
-    if re.search(r"(交|缴)了?\s*\d{1,2}\s*年|\d{1,2}\s*年了|paid\s*(for)?\s*\d{1,2}\s*(years?|yrs?)", text):
-        found.add("#years")
-    if re.search(r"(19|20)\d\d\s*年?\s*(生|出生)|born\s*(in)?\s*(19|20)\d\d", text):
-        found.add("#birth")
-    return found
+    found = read_inputs(text, this_year=2000)
+    names = {"age": "#age", "grade": "#money", "years_paid": "#years", "birth_year": "#birth"}
+    return {names[key] for key in found}
 
 
 class Vocabulary:
@@ -111,7 +98,7 @@ class Vocabulary:
     def normalize(self, text: str) -> str:
         """Folded text with synonyms applied; Chinese loses spaces, English is stemmed words."""
         text = self._fold(text)
-        marks = " ".join(sorted(signals(to_arabic(text))))
+        marks = " ".join(sorted(signals(text)))
         if self.chinese:
             text = _KEEP.sub("", text)
             for _ in range(2):  # a rewrite may reveal another (低包户 -> 低保户 -> 低保)

@@ -59,6 +59,7 @@ def to_arabic(text: str) -> str:
 
 def parse_number(text: str) -> int | None:
     """The single number a short reply like '五百' or '1千5' stands for, else None."""
-    cleaned = re.sub(r"[\s,，元块档岁年号.。!！]", "", to_arabic(text.strip()))
+    cleaned = re.sub(r"\b(years?|yrs?|yuan|rmb|old|a year|per year)\b", "", to_arabic(text.strip()).lower())
+    cleaned = re.sub(r"[\s,，元块档岁年号.。!！]", "", cleaned)
     cleaned = re.sub(r"^(第|选|是)", "", cleaned)
     return int(cleaned) if cleaned.isdigit() and len(cleaned) <= 9 else None

@@ -4,8 +4,11 @@ import copy
 import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
+
+from . import yamlfiles
 
 DEFAULT_HOTLINE = "12333"
 DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -154,6 +157,11 @@ def validate(data, source: str) -> dict:
     for key in ("divisor", "claim_age", "year"):
         if region.get("pension", {}).get(key) == 0:
             raise RegionError(source, f"pension.{key}", "must be greater than 0")
+    if "timezone" in region:
+        try:
+            ZoneInfo(region["timezone"])
+        except (ZoneInfoNotFoundError, ValueError):
+            raise RegionError(source, "timezone", f"unknown time zone {region['timezone']!r}; e.g. Asia/Shanghai") from None
     hardship = region.get("pension", {}).get("hardship_grade")
     if hardship is not None:
         for field in ("amount", "subsidy"):
@@ -189,6 +197,10 @@ def check_complete(effective: dict, source: str):
             if key not in node:
                 raise RegionError(source, f"{section}.{key}" if section else key, "missing required key")
     _check_grades(effective, source)
+    pension = effective["pension"]
+    hardship = pension.get("hardship_grade")
+    if hardship and Decimal(hardship["amount"]) > Decimal(pension["grades"][0]["amount"]):
+        raise RegionError(source, "pension.hardship_grade.amount", "must not be above the lowest grade")
 
 
 def resolve(own: dict[str, dict], sources: dict[str, str] | None = None) -> dict[str, dict]:
@@ -222,7 +234,7 @@ def resolve(own: dict[str, dict], sources: dict[str, str] | None = None) -> dict
 def read_file(path: Path) -> dict:
     """Parse and validate one region YAML file."""
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        data = yamlfiles.load(Path(path).read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
         raise RegionError(str(path), "(file)", f"not valid YAML: {error}") from None
     return validate(data, str(path))

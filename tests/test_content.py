@@ -86,3 +86,29 @@ def test_content_load_command_reports_new_versions(runner, tmp_path):
     result = runner.invoke(args=["content", "load", str(path)])
     assert result.exit_code == 0, result.output
     assert "new version: topic pension.death zh-Hans" in result.output
+
+
+def test_a_topic_too_long_for_three_sms_parts_is_rejected_with_the_region(store, tmp_path):
+    path = tmp_path / "long.yaml"
+    path.write_text(
+        f"key: pension.death\ntitle: {{zh-Hans: 去世, en: Death}}\nbody: {{zh-Hans: {'很长的说明。' * 40}, en: Short.}}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ContentError) as error:
+        load(store, [path])
+    assert "long.yaml" in str(error.value) and "body.zh-Hans" in str(error.value) and "SMS parts" in str(error.value)
+
+
+def test_a_topic_asking_for_an_id_number_is_rejected():
+    with pytest.raises(ContentError):
+        check_template("请回复您的身份证号。", "t.yaml", "body.zh-Hans")
+
+
+def test_a_key_written_twice_in_a_file_is_an_error(store, tmp_path):
+    path = tmp_path / "twice.yaml"
+    path.write_text(
+        "key: pension.death\nkey: pension.claim\ntitle: {zh-Hans: a, en: a}\nbody: {zh-Hans: a, en: a}\n", encoding="utf-8"
+    )
+    with pytest.raises(ContentError) as error:
+        load(store, [path])
+    assert "written twice" in str(error.value)

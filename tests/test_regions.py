@@ -301,3 +301,19 @@ def test_cli_content_load_with_a_good_file_reports_the_new_version(runner, store
     assert result.exit_code == 0, result.output
     assert "region 441499" in result.output
     assert "441499" in store.regions_in_force()
+
+
+def test_an_unknown_time_zone_is_a_load_error(store, tmp_path):
+    path = tmp_path / "tz.yaml"
+    path.write_text('code: "441499"\nname: {zh-Hans: 测试县}\nparent: "441400"\ntimezone: Mars/Base\n', encoding="utf-8")
+    with pytest.raises(RegionError) as problem:
+        loader.load(store, [path])
+    assert "tz.yaml" in str(problem.value) and "timezone" in str(problem.value)
+
+
+def test_a_code_written_twice_is_a_load_error(store, tmp_path):
+    path = tmp_path / "dup.yaml"
+    path.write_text('code: "441499"\ncode: "441498"\nname: {zh-Hans: 测试县}\nparent: "441400"\n', encoding="utf-8")
+    with pytest.raises(Exception) as problem:
+        loader.load(store, [path])
+    assert "dup.yaml" in str(problem.value) and "twice" in str(problem.value)
