@@ -1,5 +1,7 @@
 """The numbered menu: a main menu and topic sub-menus, answered by number in any state."""
 
+import re
+
 from nongbao.engine import Outcome, Turn
 from nongbao.matcher import Match
 
@@ -51,8 +53,17 @@ def submenu_text(turn: Turn, name: str) -> str:
     return "\n".join((header, entries, turn._("0 Main menu")))
 
 
+COURTESY = re.compile(
+    r"^(谢谢|多谢|谢了|好的|好|行|嗯|收到|知道了|明白了|再见|拜拜|ok|okay|thanks?|thank you|thx|bye|got it)"
+    r"[!！。.~～\s]*(你|您|啦|了|啊|a lot|so much|very much|you)?[!！。.~～\s]*$",
+    re.IGNORECASE,
+)
+
+
 def show(turn: Turn) -> Outcome:
-    """The main menu, remembered so that the next number picks from it."""
+    """The main menu, remembered so that the next number picks from it; thanks get a short word back."""
+    if COURTESY.match(turn.text.strip()):
+        return Outcome(turn._("You are welcome. Text us any time; reply MENU for the menu."), "menu", ask_region=False)
     return Outcome(main_menu_text(turn), "menu", state=("menu", "main", {"menu": "main"}), ask_region=False)
 
 

@@ -19,6 +19,12 @@ EN_STOPWORDS = set(
     "a an the i me my we our you your to of in on at for is are am be do does did can could will would "
     "should it its this that there please pls and or if so with about".split()
 )
+# Intents that need the whole message to be a statement (topics.md: "the whole message says
+# this year's contribution is paid"): a question that mentions paying is never one of them.
+STATEMENT_ONLY = {"reminders.paid"}
+_QUESTION = re.compile(
+    r"[?？吗呢么]|没有|几|多少|怎么|能不能|是否|\b(how|what|when|why|did|do|does|is|can|have)\b", re.IGNORECASE
+)
 MIN_SCORE = 0.45  # below this the message is not about any topic
 EXAMPLE_WEIGHT = 1.6  # an example phrasing that matches fully counts this much
 FUZZY_KEYWORD = 0.6  # share of a keyword's weight earned by a near miss (one typo)
@@ -37,7 +43,7 @@ def _stem(word: str) -> str:
     if len(word) <= 3 or word in ("paid", "news", "yes", "this", "has", "was", "does", "less"):
         return word
     for suffix, keep in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not (suffix == "s" and word.endswith(("ss", "us", "is"))):
             word = word[: len(word) - len(suffix)] + keep
             if suffix in ("ing", "ed") and len(word) > 3 and word[-1] == word[-2] and word[-1] not in "sl":
                 word = word[:-1]  # stopped -> stop
@@ -45,6 +51,15 @@ def _stem(word: str) -> str:
     if word.endswith("e") and len(word) > 4:
         word = word[:-1]
     return word
+
+
+def _phrase_in(phrase: list[str], words: list[str]) -> bool:
+    """Whether the words hold the phrase in a row; a phrase word of 4+ letters also matches as a prefix (disab-led)."""
+    n = len(phrase)
+    for start in range(len(words) - n + 1):
+        if all(w == p or (len(p) >= 4 and w.startswith(p)) for p, w in zip(phrase, words[start : start + n])):
+            return True
+    return False
 
 
 def signals(text: str) -> set[str]:
@@ -63,7 +78,7 @@ class Vocabulary:
         self.synonyms = sorted(
             ((self._fold(k), self._fold(v)) for k, v in (data.get("synonyms") or {}).items()), key=lambda kv: -len(kv[0])
         )
-        self.keywords: list[tuple[str, float, str]] = []
+        self.keywords: list[tuple[str, float, str, bool]] = []  # (phrase, weight, intent, as written)
         self.examples: list[tuple[dict, str]] = []
         words = set()
         for intent, entry in (data.get("intents") or {}).items():
@@ -71,10 +86,14 @@ class Vocabulary:
                 text, weight = (
                     (keyword, 1.0) if isinstance(keyword, str) else (keyword["text"], float(keyword.get("weight", 1.0)))
                 )
-                normal = "+".join(self.normalize(part) for part in text.split("+"))
-                if normal.strip("+"):
-                    self.keywords.append((normal, weight, intent))
-                    words.update(normal.split())
+                parts = text.split("+")
+                full = "+".join(self.normalize(part, keep_stopwords=True) for part in parts)
+                short = "+".join(self.normalize(part) for part in parts)
+                # A keyword with small words ("pay for me") must appear as written; one without them
+                # may have small words in between ("how much do I pay" has "how much pay").
+                if full.strip("+"):
+                    self.keywords.append((full, weight, intent, full != short))
+                    words.update(full.replace("+", " ").split())
             for example in entry.get("examples") or []:
                 self.examples.append((self.features(example), intent))
                 words.update(self.normalize(example).split())
@@ -95,8 +114,12 @@ class Vocabulary:
     def _fold(text: str) -> str:
         return unicodedata.normalize("NFKC", text).lower().strip()
 
-    def normalize(self, text: str) -> str:
-        """Folded text with synonyms applied; Chinese loses spaces, English is stemmed words."""
+    def normalize(self, text: str, keep_stopwords: bool = False) -> str:
+        """Folded text with synonyms applied; Chinese loses spaces, English becomes stemmed words.
+
+        Keywords are phrases and keep their small words ("pay for me"); examples are compared
+        without them.
+        """
         text = self._fold(text)
         marks = " ".join(sorted(signals(text)))
         if self.chinese:
@@ -105,11 +128,11 @@ class Vocabulary:
                 for source, target in self.synonyms:
                     text = text.replace(source, target)
             return (text + " " + marks).strip()
-        words = [_stem(w) for w in _KEEP.sub(" ", text).split() if w not in EN_STOPWORDS]
-        text = " ".join(words)
+        text = " ".join(_KEEP.sub(" ", text.replace("'", "")).split())
         for source, target in self.synonyms:
-            text = re.sub(rf"\b{re.escape(source)}\b", target, text)
-        return (text + " " + marks).strip()
+            text = re.sub(rf"\b{re.escape(source)}s?\b", target, text)  # levels -> grade too
+        words = [_stem(w) for w in text.split() if keep_stopwords or w not in EN_STOPWORDS]
+        return (" ".join(words) + " " + marks).strip()
 
     def correct(self, normal: str) -> str:
         """English words fixed to the nearest vocabulary word when one typo away (pensoin -> pension)."""
@@ -154,10 +177,13 @@ class Vocabulary:
     def score(self, text: str) -> dict[str, float]:
         """Every intent's score for a text in this vocabulary's language."""
         normal = self.correct(self.normalize(text))
+        phrase = normal if self.chinese else self.correct(self.normalize(text, keep_stopwords=True))
         scores: dict[str, float] = {}
         tokens = set(normal.split())
-        squashed = normal.replace(" ", "") if self.chinese else f" {normal} "
-        for keyword, weight, intent in self.keywords:
+        short = normal.replace(" ", "") if self.chinese else f" {normal} "
+        full = phrase.replace(" ", "") if self.chinese else f" {phrase} "
+        for keyword, weight, intent, as_written in self.keywords:
+            squashed = full if as_written else short
             if "+" in keyword:
                 hit = 1.0 if all(self._contains(part, tokens, squashed) for part in keyword.split("+")) else 0.0
             elif keyword.startswith("#"):
@@ -165,7 +191,7 @@ class Vocabulary:
             elif self.chinese:
                 hit = 1.0 if keyword in squashed else self._near(keyword, squashed)
             else:
-                hit = 1.0 if f" {keyword} " in squashed else 0.0
+                hit = 1.0 if _phrase_in(keyword.split(), squashed.split()) else 0.0
             if hit:
                 scores[intent] = scores.get(intent, 0.0) + weight * hit
         query = self._weigh(self._features_of(normal))
@@ -184,7 +210,7 @@ class Vocabulary:
         part = part.strip()
         if part.startswith("#"):
             return part in tokens
-        return part in squashed if self.chinese else f" {part} " in squashed
+        return part in squashed if self.chinese else _phrase_in(part.split(), squashed.split())
 
     @staticmethod
     def _near(keyword: str, text: str) -> float:
@@ -219,6 +245,8 @@ class IntentMatcher:
             if vocabulary.chinese != chinese and (chinese or re.search(r"[a-zA-Z]", text) is None):
                 continue
             scores = vocabulary.score(text)
+            if _QUESTION.search(text):
+                scores = {k: v for k, v in scores.items() if k not in STATEMENT_ONLY}
             if scores:
                 intent = max(scores, key=scores.get)
                 ranked.append((scores[intent], intent, locale, scores))
