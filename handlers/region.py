@@ -1,7 +1,5 @@
 """The county question: a farmer names their county or city (or skips), with a choice when names repeat."""
 
-import re
-
 from nongbao.engine import Outcome, Turn
 from nongbao.models import REGION_SET, REGION_SKIPPED
 from nongbao.numerals import parse_number
@@ -41,9 +39,7 @@ def _set(turn: Turn, region) -> Outcome:
 
 def _from_name(turn: Turn, text: str) -> Outcome | None:
     """Set the region a place name stands for, or offer a numbered choice when several share it."""
-    name = re.sub(r"^(我在|我是|在|住在|我住在|i live in|i am in|in)\s*", "", text, flags=re.IGNORECASE)
-    name = re.sub(r"(的|人|这边|那边)$", "", name)
-    found = turn.library.find_regions(name)
+    found = turn.library.find_regions(text)
     if len(found) == 1:
         return _set(turn, found[0])
     if len(found) > 1:

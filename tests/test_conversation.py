@@ -213,3 +213,32 @@ def test_naming_the_county_after_an_estimate_works_it_out_again_for_that_region(
     assert again["intent"] == "estimate" and "8,000" in again["reply"]
     answer = api.send(PHONE, "1000")
     assert "河北省" in answer["reply"] and "以当地社保部门为准" in answer["reply"] and first["reply"] != answer["reply"]
+
+
+@pytest.mark.parametrize(
+    ("reply", "code"), [("广东梅州梅县区", "441403"), ("梅县", "441403"), ("河北石家庄", "130000"), ("我在山东", "370000")]
+)
+def test_counties_are_recognised_as_farmers_write_them(api, store, reply, code):
+    api.send(PHONE, "养老保险分几档")
+    api.send(PHONE, reply)
+    assert store.contact(PHONE).region == code
+
+
+def test_a_question_naming_a_county_is_answered_as_a_question(api, store):
+    api.send(PHONE, "跳过")
+    assert api.send(PHONE, "梅县区医保多少钱")["intent"] == "medical.resident"
+
+
+@pytest.mark.parametrize("text", ["谢谢", "好的", "thanks a lot", "ok"])
+def test_thanks_get_a_short_word_back_and_are_not_logged_for_staff(api, store, text):
+    api.send(PHONE, "养老保险分几档")
+    api.send(PHONE, "跳过")
+    body = api.send(PHONE, text)
+    assert body["intent"] == "menu" and body["segments"] == 1
+    assert store.unanswered() == []
+
+
+@pytest.mark.parametrize("text", ["我妈今年交了没有", "帮我查一下交了几年", "交了十年不交了能领吗"])
+def test_a_question_about_paying_never_marks_the_year_paid(api, store, text):
+    assert api.send(PHONE, text)["intent"] != "reminders.paid"
+    assert store.contact_fields(store.contact(PHONE).id, "paid_year") == {"paid_year": None}
