@@ -1,17 +1,17 @@
 """Staff commands: `flask --app app content load`, `chat`, `estimate` and `init-db`."""
 
 import json
+import logging
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from . import estimate_text
+from . import estimates
 from .content import ContentError
 from .db import Storage
 from .engine import Engine
-from .estimator import EstimateError, PensionPolicy, as_json, estimate, parse_input
-from .i18n import translator
+from .estimator import EstimateError
 from .library import library
 from .loader import load
 from .models import CONSOLE
@@ -58,6 +58,7 @@ def content_load(paths, author):
 @click.option("--phone", "--from", "address", default="+8613800000000", show_default=True, help="the farmer's number")
 def chat(address):
     """Try a conversation as a farmer would, one message per line (Ctrl-D to end)."""
+    logging.getLogger("nongbao").setLevel(logging.WARNING)  # keep the conversation readable
     storage = _storage()
     engine = Engine(storage, current_app.config)
     click.echo(f"Chatting as {address}. Type a message; Ctrl-D ends.")
@@ -86,28 +87,23 @@ def chat(address):
 @click.option("--json", "as_json_output", is_flag=True, help="print the API's JSON instead of the SMS text")
 def estimate_command(region, age, grade, years_paid, balance, collective, locale, as_json_output):
     """The pension estimate for a farmer, exactly as the API and the SMS dialogue compute it."""
+    body = {"region": region, "age": age, "grade": grade, "years_paid": years_paid, "balance": balance,
+            "collective": collective, "locale": locale}  # fmt: skip
     storage = _storage()
     try:
-        code = region or current_app.config["DEFAULT_REGION"]
-        found = library(storage).region(code)
-        if found is None:
-            raise click.ClickException(f"no region with code {code}")
-        policy = PensionPolicy.from_region(found.effective)
-        raw = {"age": age, "grade": grade, "years_paid": years_paid, "balance": balance, "collective": collective}
-        try:
-            result = estimate(policy, parse_input(raw, policy))
-        except EstimateError as problem:
-            raise click.ClickException(f"{problem.field}: {problem.message}") from None
-        locale = locale or current_app.config["DEFAULT_LOCALE"]
-        text = estimate_text.summary(translator(locale), result, found.name(locale))
-        if as_json_output:
-            click.echo(json.dumps({**as_json(result, code), "text": text}, ensure_ascii=False, indent=2))
-            return
-        click.echo(text)
-        t = translator(locale)
-        click.echo(estimate_text.every_grade(t, result))
+        lib = library(storage)
+        response = estimates.answer(lib, body, current_app.config["DEFAULT_REGION"], current_app.config["DEFAULT_LOCALE"])
+    except LookupError as missing:
+        raise click.ClickException(f"no region with code {missing.args[0]}") from None
+    except EstimateError as problem:
+        raise click.ClickException(f"{problem.field}: {problem.message}") from None
     finally:
         storage.close()
+    if as_json_output:
+        click.echo(json.dumps(response, ensure_ascii=False, indent=2))
+        return
+    click.echo(response["text"])
+    click.echo("\n".join(f"{row['grade']}: {row['monthly_total']}" for row in response["by_grade"]))
 
 
 def register(app: Flask):

@@ -188,7 +188,7 @@ def render(text: str, policy: dict, t: Translator) -> str:
     for _literal, name, _spec, _conv in string.Formatter().parse(text):
         if name and name not in values:
             value = PLACEHOLDERS[name](t, policy)
-            values[name] = value or t._("ask the local social insurance office or %(hotline)s", hotline=_hotline(policy))
+            values[name] = value or t._("(ask the local social insurance office or %(hotline)s)", hotline=_hotline(policy))
     return text.format_map(values)
 
 

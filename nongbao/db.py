@@ -91,6 +91,7 @@ class Storage:
     """One connection to the service's SQLite file (WAL mode, busy timeout)."""
 
     def __init__(self, path: str, busy_timeout_ms: int = 5000):
+        self.path = path
         conn = sqlite3.connect(path, timeout=busy_timeout_ms / 1000, isolation_level=None)
         self.db = sqlite_utils.Database(conn)
         if path != ":memory:":
@@ -349,11 +350,6 @@ class Storage:
              "source": source, "source_path": source_path, "author": author, "created_at": _ts(now)}
         ).last_pk  # fmt: skip
 
-    def vocabulary_versions(self) -> dict[str, int]:
-        """Id of the vocabulary in force per locale (changes when staff edit it)."""
-        rows = self.db.execute("select locale, max(id) from vocabularies group by locale").fetchall()
-        return dict(rows)
-
     def regions_in_force(self) -> dict[str, dict]:
         """Every region's own values in force, by code, with version and source."""
         rows = self.db.execute(
@@ -366,7 +362,7 @@ class Storage:
             row = dict(zip(columns, values))
             result[row["code"]] = {
                 **json.loads(row["data"]),
-                "_version": row["id"],
+                "_version": row["version"],
                 "_source": row["source_path"] or row["source"],
             }
         return result

@@ -92,10 +92,11 @@ class Translator:
         return text % {"num": self.number(n), **params}
 
     def number(self, value, places: int | None = None) -> str:
-        """A number in the locale's format; places fixes the decimals."""
+        """A number in the locale's format (Chinese SMS writes 4800, English 4,800); places fixes the decimals."""
+        grouping = "" if self.locale == "zh-Hans" else "#,##"
         if places is None:
-            return numbers.format_decimal(Decimal(str(value)), format="#,##0.##", locale=self.babel)
-        pattern = "#,##0." + "0" * places if places else "#,##0"
+            return numbers.format_decimal(Decimal(str(value)), format=grouping + "0.##", locale=self.babel)
+        pattern = grouping + "0" + ("." + "0" * places if places else "")
         return numbers.format_decimal(Decimal(str(value)), format=pattern, locale=self.babel, decimal_quantization=True)
 
     def money(self, amount, cents: bool = False) -> str:
@@ -108,7 +109,7 @@ class Translator:
 
     def money_list(self, amounts: list) -> str:
         """Several amounts with the currency said once: 500、600元 / CN¥500, 600."""
-        plain = [numbers.format_decimal(Decimal(str(a)), format="0.##", locale=self.babel) for a in amounts]
+        plain = [self.number(a) for a in amounts]
         if self.locale == "zh-Hans":
             return "、".join(plain) + self.gettext("yuan")
         return self.money(amounts[0]) + "".join(", " + p for p in plain[1:])

@@ -17,7 +17,7 @@ _lock = threading.Lock()
 class RegionPolicy:
     code: str
     effective: dict  # own values over the parent's
-    version: int  # id of the region version in force
+    version: int  # the region's version in force (1, 2, ...)
 
     def name(self, locale: str) -> str:
         return regions.localized(self.effective.get("name"), locale)
@@ -41,9 +41,8 @@ class Library:
     def __init__(self, store: Storage, stamp: tuple):
         self.stamp = stamp
         own = store.regions_in_force()
-        versions = {code: r.pop("_version") for code, r in own.items()}
-        for r in own.values():
-            r.pop("_source", None)
+        versions = {code: r["_version"] for code, r in own.items()}
+        own = {code: {k: v for k, v in r.items() if not k.startswith("_")} for code, r in own.items()}
         self.effective = regions.resolve(own) if own else {}
         self.regions = {code: RegionPolicy(code, eff, versions[code]) for code, eff in self.effective.items()}
         vocabularies = {}
@@ -126,7 +125,7 @@ def place_names(effective: dict) -> set[str]:
 def library(store: Storage) -> Library:
     """The shared Library for this database, rebuilt when content has changed."""
     stamp = store.content_version_stamp()
-    key = str(store.db.execute("PRAGMA database_list").fetchone()[2])
+    key = str(store.path)
     with _lock:
         cached = _cache.get(key)
         if cached is None or cached.stamp != stamp:

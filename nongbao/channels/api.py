@@ -4,9 +4,8 @@ import hmac
 
 from flask import Blueprint, current_app, jsonify, request
 
-from .. import estimate_text
-from ..estimator import EstimateError, PensionPolicy, as_json, estimate, parse_input
-from ..i18n import supported, translator
+from .. import estimates
+from ..estimator import EstimateError
 from ..library import library
 from ..models import API
 from ..web import engine, error, store
@@ -55,32 +54,16 @@ def messages():
     return jsonify({"reply": reply.text, "intent": reply.intent, "locale": reply.locale, "segments": reply.segments})
 
 
-def estimate_for(body: dict, default_region: str, default_locale: str) -> tuple[dict, str]:
-    """The estimate response for a request body; raises EstimateError or LookupError (unknown region)."""
-    code = str(body.get("region") or default_region)
-    region = library(store()).region(code)
-    if region is None:
-        raise LookupError(code)
-    policy = PensionPolicy.from_region(region.effective)
-    inputs = parse_input(body, policy)
-    result = estimate(policy, inputs)
-    response = as_json(result, code)
-    locale = supported(body.get("locale")) or default_locale
-    response["text"] = estimate_text.summary(translator(locale), result, region.name(locale))
-    response["locale"] = locale
-    return response, locale
-
-
 @bp.post("/pension/estimate")
 def pension_estimate():
     """A personal pension estimate for every grade of the region."""
     body, problem = _json_body()
     if problem:
         return problem
-    if body.get("locale") is not None and not supported(str(body.get("locale"))):
-        return error(400, "invalid_field", "locale must be zh-Hans or en", "locale")
     try:
-        response, _locale = estimate_for(body, current_app.config["DEFAULT_REGION"], current_app.config["DEFAULT_LOCALE"])
+        response = estimates.answer(
+            library(store()), body, current_app.config["DEFAULT_REGION"], current_app.config["DEFAULT_LOCALE"]
+        )
     except LookupError as missing:
         return error(404, "unknown_region", f"no region with code {missing.args[0]}", "region")
     except EstimateError as problem_input:
