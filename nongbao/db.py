@@ -115,14 +115,27 @@ class Storage:
     def journal_mode(self) -> str:
         return self.db.execute("PRAGMA journal_mode").fetchone()[0]
 
+    # Plain statements for the per-message path (sqlite-utils' table helpers inspect the schema each call).
+
+    def _one(self, sql: str, args=()) -> dict | None:
+        cursor = self.db.execute(sql, args)
+        row = cursor.fetchone()
+        return dict(zip([d[0] for d in cursor.description], row)) if row else None
+
+    def _insert(self, table: str, row: dict) -> int:
+        columns = ", ".join(row)
+        marks = ", ".join("?" for _ in row)
+        return self.db.execute(f"insert into {table} ({columns}) values ({marks})", list(row.values())).lastrowid
+
+    def _update(self, table: str, key: int, fields: dict, pk: str = "id"):
+        assignments = ", ".join(f"{name} = ?" for name in fields)
+        self.db.execute(f"update {table} set {assignments} where {pk} = ?", [*fields.values(), key])
+
     # Contacts
 
     def contact(self, address: str) -> m.Contact | None:
-        rows = list(self.db["contacts"].rows_where("address = ?", [address]))
-        return m.Contact.from_row(rows[0]) if rows else None
-
-    def contact_by_id(self, contact_id: int) -> m.Contact:
-        return m.Contact.from_row(self.db["contacts"].get(contact_id))
+        row = self._one("select * from contacts where address = ?", [address])
+        return m.Contact.from_row(row) if row else None
 
     def get_or_create_contact(self, address: str, channel: str, now: datetime.datetime) -> m.Contact:
         """The contact for an address, created on first contact."""
@@ -130,9 +143,10 @@ class Storage:
         if existing:
             return existing
         try:
-            self.db["contacts"].insert(
+            self._insert(
+                "contacts",
                 {"address": address, "channel": channel, "created_at": _ts(now), "updated_at": _ts(now),
-                 "region_status": m.REGION_UNKNOWN, "opted_out": 0, "reminders": 0}
+                 "region_status": m.REGION_UNKNOWN, "opted_out": 0, "reminders": 0},
             )  # fmt: skip
         except sqlite3.IntegrityError:  # created by a concurrent request
             return self.contact(address)
@@ -142,7 +156,7 @@ class Storage:
 
     def update_contact(self, contact_id: int, now: datetime.datetime, **fields):
         """Change named contact fields (locale, region, region_status, birth_year, ...)."""
-        self.db["contacts"].update(contact_id, {**fields, "updated_at": _ts(now)})
+        self._update("contacts", contact_id, {**fields, "updated_at": _ts(now)})
 
     def opt_out(self, contact_id: int, reason: str, now: datetime.datetime):
         """Record that the contact wants no message we start (STOP); honoured at once."""
@@ -157,7 +171,7 @@ class Storage:
         self.update_contact(contact_id, now, paid_year=year)
 
     def contact_fields(self, contact_id: int, *names: str) -> dict:
-        row = self.db["contacts"].get(contact_id)
+        row = self._one("select * from contacts where id = ?", [contact_id])
         return {name: row[name] for name in names}
 
     # Messages
@@ -166,26 +180,22 @@ class Storage:
         self, contact_id: int, channel: str, text: str, provider_id: str | None, now: datetime.datetime
     ) -> tuple[int, bool]:
         """Store an inbound message before anything else; (id, False) when its provider id was seen."""
-        if provider_id:
-            seen = list(self.db["messages"].rows_where("provider_id = ?", [provider_id], limit=1))
-            if seen:
-                return seen[0]["id"], False
+        seen = "select id from messages where provider_id = ?"
+        if provider_id and (row := self._one(seen, [provider_id])):
+            return row["id"], False
         try:
-            table = self.db["messages"].insert(
+            message_id = self._insert(
+                "messages",
                 {"contact_id": contact_id, "direction": m.INBOUND, "channel": channel, "provider_id": provider_id,
-                 "status": m.RECEIVED, "text": text, "created_at": _ts(now), "updated_at": _ts(now)}
+                 "status": m.RECEIVED, "text": text, "created_at": _ts(now), "updated_at": _ts(now)},
             )  # fmt: skip
-        except sqlite3.IntegrityError:
-            seen = list(self.db["messages"].rows_where("provider_id = ?", [provider_id], limit=1))
-            return seen[0]["id"], False
-        return table.last_pk, True
+        except sqlite3.IntegrityError:  # the same provider id, stored by a concurrent request
+            return self._one(seen, [provider_id])["id"], False
+        return message_id, True
 
     def reply_to(self, inbound_id: int) -> dict | None:
         """The reply stored for an inbound message, if it was answered."""
-        rows = list(
-            self.db["messages"].rows_where("reply_to = ? and direction = ?", [inbound_id, m.OUTBOUND], order_by="id", limit=1)
-        )
-        return rows[0] if rows else None
+        return self._one("select * from messages where reply_to = ? and direction = ? order by id limit 1", [inbound_id, m.OUTBOUND])
 
     def message(self, message_id: int) -> dict:
         return self.db["messages"].get(message_id)
@@ -204,13 +214,13 @@ class Storage:
     ) -> int:
         """Store the reply and mark the inbound message handled, in one transaction."""
         with self.atomic():
-            self.db["messages"].update(inbound_id, {"status": m.HANDLED, "intent": intent, "updated_at": _ts(now)})
-            table = self.db["messages"].insert(
+            self._update("messages", inbound_id, {"status": m.HANDLED, "intent": intent, "updated_at": _ts(now)})
+            return self._insert(
+                "messages",
                 {"contact_id": contact_id, "direction": m.OUTBOUND, "channel": channel, "status": status,
                  "text": text, "intent": intent, "content_version": content_version, "reply_to": inbound_id,
-                 "segments": segments, "created_at": _ts(now), "updated_at": _ts(now)}
+                 "segments": segments, "created_at": _ts(now), "updated_at": _ts(now)},
             )  # fmt: skip
-        return table.last_pk
 
     def set_provider_id(self, message_id: int, provider_id: str, status: str, now: datetime.datetime):
         """Remember the provider's id for a message we sent, for its status callbacks."""
@@ -234,7 +244,7 @@ class Storage:
 
     def conversation(self, contact_id: int, now: datetime.datetime) -> dict | None:
         """The open dialogue of a contact, or None when there is none or it has expired."""
-        row = self.db["conversations"].get(contact_id) if self._has_conversation(contact_id) else None
+        row = self._one("select * from conversations where contact_id = ?", [contact_id])
         if not row:
             return None
         if row["expires_at"] and datetime.datetime.fromisoformat(row["expires_at"]) <= now:
@@ -242,17 +252,13 @@ class Storage:
             return None
         return {"flow": row["flow"], "step": row["step"], "data": json.loads(row["data"] or "{}")}
 
-    def _has_conversation(self, contact_id: int) -> bool:
-        return bool(self.db.execute("select 1 from conversations where contact_id = ?", [contact_id]).fetchone())
-
     def save_conversation(
         self, contact_id: int, flow: str, step: str, data: dict, now: datetime.datetime, expires_at: datetime.datetime
     ):
-        self.db["conversations"].upsert(
-            {"contact_id": contact_id, "flow": flow, "step": step, "data": json.dumps(data, ensure_ascii=False),
-             "updated_at": _ts(now), "expires_at": _ts(expires_at)},
-            pk="contact_id",
-        )  # fmt: skip
+        self.db.execute(
+            "insert or replace into conversations (contact_id, flow, step, data, updated_at, expires_at) values (?, ?, ?, ?, ?, ?)",
+            [contact_id, flow, step, json.dumps(data, ensure_ascii=False), _ts(now), _ts(expires_at)],
+        )
 
     def clear_conversation(self, contact_id: int):
         self.db.execute("delete from conversations where contact_id = ?", [contact_id])
@@ -304,8 +310,7 @@ class Storage:
         return not (self.db["topics"].count or self.db["regions"].count or self.db["vocabularies"].count)
 
     def _newest(self, table: str, where: str, args: list) -> dict | None:
-        rows = list(self.db[table].rows_where(where, args, order_by="version desc", limit=1))
-        return rows[0] if rows else None
+        return self._one(f"select * from {table} where {where} order by version desc limit 1", args)
 
     def topic(self, key: str, locale: str) -> dict | None:
         """The topic text in force for a locale: id (the content version), title, body."""
