@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := app
 
-.PHONY: run test install catalogs messages db lint format accuracy clean
+.PHONY: run test install catalogs messages db lint format accuracy bench clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,10 @@ format: install
 ## Intent accuracy on a labelled file: make accuracy FILE=../shared/spec/intents_dev.tsv
 accuracy: install
 	$(BIN)/python scripts/intent_accuracy.py $(or $(FILE),tests/data/intents_labelled.tsv)
+
+## Engine throughput, latency and memory on a temporary database (prints figures).
+bench: install
+	$(BIN)/python scripts/bench_engine.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache
