@@ -65,7 +65,9 @@ def _ask_or_answer(turn: Turn, data: dict, prefix: str = "") -> Outcome:
     if field:
         if field == "years_paid":
             data["asked_years"] = True
-        text = (prefix + "\n" if prefix else "") + _question(turn, field)
+        text = _question(turn, field)
+        if prefix:  # a re-prompt also says how to leave
+            text = f"{prefix}\n{text}{turn._(' (MENU to leave)')}"
         return Outcome(text, "estimate", state=("estimate", field, data), ask_region=False)
     return _answer(turn, data)
 
@@ -110,15 +112,15 @@ def _assign(turn: Turn, data: dict, step: str, text: str) -> bool:
     corrected = cleaned != lowered
     number = parse_number(cleaned)
     found = read_inputs(cleaned, turn.local_today.year)
+    grades = {int(g.amount) for g in turn.region.pension.grades}
     if step != "done":
-        if number is not None:  # a bare answer to the open question
-            found = {step: number}
+        if number is not None:  # a bare answer to the open question, or a grade given late
+            found = {"grade": number} if number in grades and number > 100 else {step: number}
             if step == "age" and number >= 1900:
                 found = {"birth_year": number, "age": turn.local_today.year - number}
         elif not found and step == "years_paid" and cleaned in NONE_WORDS:
             found = {"years_paid": 0}
     elif number is not None:  # after the answer, a bare number is a grade of the region or a corrected age
-        grades = {int(g.amount) for g in turn.region.pension.grades}
         if number in grades:
             found = {"grade": number}
         elif corrected and 16 <= number <= 100:
@@ -135,10 +137,10 @@ def resume(turn: Turn) -> Outcome | None:
     """An answer to the open question, a correction, or ALL; None lets another question through."""
     step, data = turn.state["step"], turn.state_data()
     text = turn.text.strip()
-    if text.lower() in CANCEL_WORDS:
+    if text.lower() in CANCEL_WORDS or (step in ("age", "grade") and text == "0"):
         from . import menu
 
-        return menu.show(turn)
+        return menu.show(turn)  # 0 means "back", as in the menus
     if step == "done" and text.lower() in ALL_WORDS:
         result = estimate(turn.region.pension, parse_input({k: data.get(k) for k in FIELDS}, turn.region.pension))
         return Outcome(estimate_text.every_grade(turn.t, result), "estimate", state=("estimate", "done", data))
@@ -147,7 +149,7 @@ def resume(turn: Turn) -> Outcome | None:
     if step == "done" or turn.library.matcher.match(text).intent not in ("unknown", "estimate", "menu"):
         return None
     return Outcome(
-        turn._("Sorry, I did not understand.") + "\n" + _question(turn, step),
+        turn._("Sorry, I did not understand.") + "\n" + _question(turn, step) + turn._(" (MENU to leave)"),
         "estimate",
         state=("estimate", step, data),
         ask_region=False,

@@ -1,7 +1,7 @@
 """Knowledge topics: the content store's text for the contact's language, with their region's figures."""
 
 from nongbao.content import render
-from nongbao.engine import Outcome, Turn
+from nongbao.engine import KEEP, Outcome, Turn
 
 
 def topic_text(turn: Turn, key: str) -> tuple[str, int | None]:
@@ -13,10 +13,10 @@ def topic_text(turn: Turn, key: str) -> tuple[str, int | None]:
 
 
 def answer(turn: Turn) -> Outcome:
-    """Answer a knowledge topic."""
+    """Answer a knowledge topic; an open dialogue or menu stays open, so its next number still works."""
     key = turn.match.intent
     text, version = topic_text(turn, key)
-    return Outcome(text, key, version)
+    return Outcome(text, key, version, state=KEEP)
 
 
 def title(turn: Turn, key: str) -> str:

@@ -4,6 +4,8 @@ import re
 
 from nongbao.engine import Outcome, Turn
 from nongbao.matcher import Match
+from nongbao.models import REGION_ASKED, REGION_SKIPPED, REGION_UNKNOWN
+from nongbao.numerals import parse_choice
 
 from . import knowledge
 
@@ -54,15 +56,23 @@ def submenu_text(turn: Turn, name: str) -> str:
 
 
 COURTESY = re.compile(
-    r"^(谢谢|多谢|谢了|好的|好|行|嗯|收到|知道了|明白了|再见|拜拜|ok|okay|thanks?|thank you|thx|bye|got it)"
-    r"[!！。.~～\s]*(你|您|啦|了|啊|a lot|so much|very much|you)?[!！。.~～\s]*$",
+    r"^((谢谢|多谢|谢了|好的|好|行|嗯|收到|知道了|明白了|ok|okay|thanks?|thank you|thx|got it)"
+    r"[,，!！。.~～\s]*(你|您|啦|了|啊|a lot|so much|very much|you)?[,，!！。.~～\s]*)+$",
     re.IGNORECASE,
 )
+GOODBYE = re.compile(r"^(再见|拜拜|回见|bye|goodbye|see you)[!！。.~～\s]*$", re.IGNORECASE)
+SKIP = re.compile(r"^(跳过|不说|不用了?|skip|later)[!！。.~～\s]*$", re.IGNORECASE)
 
 
 def show(turn: Turn) -> Outcome:
     """The main menu, remembered so that the next number picks from it; thanks get a short word back."""
-    if COURTESY.match(turn.text.strip()):
+    text = turn.text.strip()
+    if SKIP.match(text) and turn.contact.region_status in (REGION_UNKNOWN, REGION_ASKED):
+        turn.store.update_contact(turn.contact.id, turn.now, region_status=REGION_SKIPPED)
+        return Outcome(turn._("All right. Reply MENU to see what I can answer."), "menu", ask_region=False)
+    if GOODBYE.match(text):
+        return Outcome(turn._("Goodbye. Text us any time you have a question."), "menu", ask_region=False)
+    if COURTESY.match(text) or SKIP.match(text):
         return Outcome(turn._("You are welcome. Text us any time; reply MENU for the menu."), "menu", ask_region=False)
     return Outcome(main_menu_text(turn), "menu", state=("menu", "main", {"menu": "main"}), ask_region=False)
 
@@ -96,10 +106,8 @@ def choose(turn: Turn, number: int) -> Outcome:
 
 def resume(turn: Turn) -> Outcome | None:
     """A number answers the menu shown last; anything else is routed as usual."""
-    from nongbao.numerals import parse_number
-
-    number = parse_number(turn.text)
-    if number is None or len(turn.text.strip()) > 6:
+    number = parse_choice(turn.text)
+    if number is None:
         return None
     menu = turn.state_data().get("menu", "main")
     outcome = _pick(turn, menu, number)

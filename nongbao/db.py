@@ -195,7 +195,9 @@ class Storage:
 
     def reply_to(self, inbound_id: int) -> dict | None:
         """The reply stored for an inbound message, if it was answered."""
-        return self._one("select * from messages where reply_to = ? and direction = ? order by id limit 1", [inbound_id, m.OUTBOUND])
+        return self._one(
+            "select * from messages where reply_to = ? and direction = ? order by id limit 1", [inbound_id, m.OUTBOUND]
+        )
 
     def message(self, message_id: int) -> dict:
         return self.db["messages"].get(message_id)

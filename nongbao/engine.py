@@ -11,7 +11,7 @@ from .i18n import Translator, negotiate, translator
 from .library import Library, RegionPolicy, library
 from .matcher import Match
 from .models import REGION_ASKED, REGION_UNKNOWN, Contact
-from .numerals import parse_number
+from .numerals import parse_choice
 from .privacy import mask_address, mask_sensitive_numbers, normalize_address
 
 log = logging.getLogger(__name__)
@@ -157,8 +157,8 @@ class Engine:
             outcome = flows[turn.state["flow"]](turn)
             if outcome is not None:
                 return outcome
-        number = parse_number(text) if text else None
-        if number is not None and len(text) <= 6:
+        number = parse_choice(text)
+        if number is not None:
             return handlers["menu.choice"](turn, number)
         named = handlers["region.named"](turn)
         if named is not None:
@@ -183,7 +183,8 @@ class Engine:
             self.store.clear_conversation(contact.id)
         elif outcome.state is not KEEP:
             self._save_state(turn, *outcome.state)
-        if not (outcome.ask_region and contact.region_status == REGION_UNKNOWN and outcome.state is None):
+        dialogue_open = outcome.state is not None and not (outcome.state is KEEP and turn.state is None)
+        if not (outcome.ask_region and contact.region_status == REGION_UNKNOWN) or dialogue_open:
             return text
         question = turn._("Which county are you in? Reply with its name for local figures, or 'skip'.")
         combined = f"{text}\n{question}"

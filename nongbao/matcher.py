@@ -23,8 +23,9 @@ EN_STOPWORDS = set(
 # this year's contribution is paid"): a question that mentions paying is never one of them.
 STATEMENT_ONLY = {"reminders.paid"}
 _QUESTION = re.compile(
-    r"[?？吗呢么]|没有|几|多少|怎么|能不能|是否|\b(how|what|when|why|did|do|does|is|can|have)\b", re.IGNORECASE
+    r"[?？吗呢么没查]|(\w)不\1|几|多少|怎么|是否|\b(how|what|when|why|did|do|does|is|can|have|check)\b", re.IGNORECASE
 )
+STATEMENT_MAX = {True: 12, False: 40}  # characters (Chinese, English): a longer message says something else
 MIN_SCORE = 0.45  # below this the message is not about any topic
 EXAMPLE_WEIGHT = 1.6  # an example phrasing that matches fully counts this much
 FUZZY_KEYWORD = 0.6  # share of a keyword's weight earned by a near miss (one typo)
@@ -245,7 +246,7 @@ class IntentMatcher:
             if vocabulary.chinese != chinese and (chinese or re.search(r"[a-zA-Z]", text) is None):
                 continue
             scores = vocabulary.score(text)
-            if _QUESTION.search(text):
+            if _QUESTION.search(text) or len(text.strip()) > STATEMENT_MAX[chinese]:
                 scores = {k: v for k, v in scores.items() if k not in STATEMENT_ONLY}
             if scores:
                 intent = max(scores, key=scores.get)

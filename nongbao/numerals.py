@@ -57,6 +57,14 @@ def to_arabic(text: str) -> str:
     return _RUN.sub(replace, text)
 
 
+def parse_choice(text: str) -> int | None:
+    """A menu choice: a message that is only a numeral ('2', '二', '２', '第2'), not '50岁' or '500元'."""
+    cleaned = re.sub(r"^(第|选)|[\s.。!！]", "", unicodedata.normalize("NFKC", text.strip()))
+    if not cleaned or len(cleaned) > 4 or not _RUN.fullmatch(cleaned):
+        return None
+    return parse_number(cleaned)
+
+
 def parse_number(text: str) -> int | None:
     """The single number a short reply like '五百' or '1千5' stands for, else None."""
     cleaned = re.sub(r"\b(years?|yrs?|yuan|rmb|old|a year|per year)\b", "", to_arabic(text.strip()).lower())

@@ -242,3 +242,47 @@ def test_thanks_get_a_short_word_back_and_are_not_logged_for_staff(api, store, t
 def test_a_question_about_paying_never_marks_the_year_paid(api, store, text):
     assert api.send(PHONE, text)["intent"] != "reminders.paid"
     assert store.contact_fields(store.contact(PHONE).id, "paid_year") == {"paid_year": None}
+
+
+def test_a_side_question_during_an_estimate_keeps_the_estimate_open(api):
+    api.send(PHONE, "帮我算算，我四十岁交五百")  # 500 is not a grade here: asks for the grade
+    api.send(PHONE, "600")
+    assert api.send(PHONE, "补缴怎么弄")["intent"] == "pension.catchup"
+    assert "每月约" in api.send(PHONE, "没交过")["reply"]
+
+
+def test_a_submenu_stays_open_after_one_of_its_answers(api):
+    api.send(PHONE, "菜单")
+    api.send(PHONE, "1")
+    assert api.send(PHONE, "3")["intent"] == "pension.eligibility"
+    assert api.send(PHONE, "4")["intent"] == "pension.benefit"
+
+
+def test_zero_leaves_an_estimate_question_for_the_menu(api):
+    api.send(PHONE, "估算一下我的养老金")
+    body = api.send(PHONE, "0")
+    assert body["intent"] == "menu" and "1养老保险" in body["reply"]
+
+
+def test_a_bare_age_is_not_a_menu_number(api):
+    assert api.send(PHONE, "50岁")["intent"] == "estimate"
+
+
+def test_a_grade_given_when_years_are_asked_is_taken_as_the_grade(api):
+    api.send(PHONE, "我45岁，每年交600")
+    reply = api.send(PHONE, "三百六")["reply"]
+    assert "几年" in reply  # still asks the years, now with grade 360
+    assert "360元" in api.send(PHONE, "0")["reply"]
+
+
+def test_a_bad_answer_says_how_to_leave(api):
+    api.send(PHONE, "估算一下我的养老金")
+    assert "菜单" in api.send(PHONE, "200")["reply"]
+
+
+def test_skipping_after_a_question_is_acknowledged_not_logged(api, store):
+    api.send(PHONE, "养老保险分几档")
+    api.send(PHONE, "医保多少钱")
+    body = api.send(PHONE, "跳过")
+    assert body["intent"] == "menu" and store.contact(PHONE).region_status == "skipped"
+    assert store.unanswered() == []
