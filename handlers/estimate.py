@@ -81,8 +81,9 @@ def _answer(turn: Turn, data: dict) -> Outcome:
         data["asked_years"] = data.get("asked_years") and error.field != "years_paid"
         return _ask_or_answer(turn, data, turn._(PROBLEMS.get(error.field, PROBLEMS["grade"])))
     result = estimate(policy, inputs)
-    if data.get("birth_year"):
-        turn.store.update_contact(turn.contact.id, turn.now, birth_year=data["birth_year"])
+    # Kept for the turning-60 reminder; from the age alone the year may be one off, which a reminder tolerates.
+    birth_year = data.get("birth_year") or turn.local_today.year - data["age"]
+    turn.store.update_contact(turn.contact.id, turn.now, birth_year=birth_year)
     text = estimate_text.summary(turn.t, result, region.name(turn.locale))
     if turn.contact.region_status not in (REGION_SET, REGION_SKIPPED):
         text += "\n" + turn._("Reply with your county's name to use its figures.")

@@ -20,6 +20,7 @@ DEFAULTS = {
     "SMS_SIGNATURE": "",  # e.g. 【农保助手】 where the provider adds it to every message
     "SMS_MAX_PARTS": 3,
     "MAX_TEXT_LENGTH": 1600,
+    "API_RATE_PER_MINUTE": 30,  # messages one contact may send through the API in a minute (429 beyond)
     "CONVERSATION_TIMEOUT_MINUTES": 30,
     "TIMEZONE": "Asia/Shanghai",
     "CONTENT_DIR": str(ROOT / "content"),

@@ -236,6 +236,15 @@ class Storage:
         self.db["messages"].update(rows[0]["id"], {"status": status, "error": error, "updated_at": _ts(now)})
         return True
 
+    def inbound_since(self, address: str, since: datetime.datetime) -> int:
+        """How many messages this address sent since a moment (for rate limits)."""
+        row = self._one(
+            "select count(*) n from messages m join contacts c on c.id = m.contact_id "
+            "where c.address = ? and m.direction = ? and m.created_at >= ?",
+            [address, m.INBOUND, _ts(since)],
+        )
+        return row["n"]
+
     def messages_of(self, contact_id: int) -> list[dict]:
         return list(self.db["messages"].rows_where("contact_id = ?", [contact_id], order_by="id"))
 

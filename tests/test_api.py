@@ -80,3 +80,14 @@ def test_the_api_is_not_an_html_page_on_unknown_paths(api):
 def test_health_reports_the_database_in_wal_mode(client):
     body = client.get("/healthz").get_json()
     assert body == {"status": "ok", "database": "ok", "journal_mode": "wal"}
+
+
+def test_a_contact_sending_too_fast_gets_429_and_can_send_again_a_minute_later(app, api, clock):
+    app.config["API_RATE_PER_MINUTE"] = 3
+    for _ in range(3):
+        api.send("+8613800000020", "你好")
+    response = api.post("/api/v1/messages", {"from": "+8613800000020", "text": "你好"})
+    assert response.status_code == 429 and response.get_json()["error"]["code"] == "too_many_requests"
+    assert api.send("+8613800000021", "你好")["intent"] == "menu"  # others are not affected
+    clock.advance(minutes=2)
+    assert api.send("+8613800000020", "你好")["intent"] == "menu"

@@ -268,3 +268,9 @@ def test_a_name_shared_by_several_regions_gets_a_numbered_choice(sms, store, tmp
     expected = "130105" if "河北省" in lines["1"] else "370105"
     assert "朝阳区" in picked
     assert store.contact(PHONE).region == expected
+
+
+def test_the_birth_year_is_kept_for_the_turning_60_reminder(api, store):
+    api.send("+8613800000030", "1975年生，每年交600")
+    api.send("+8613800000030", "0")
+    assert store.contact_fields(store.contact("+8613800000030").id, "birth_year") == {"birth_year": 1975}

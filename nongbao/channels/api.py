@@ -1,13 +1,16 @@
 """The JSON API: any chat channel's messages, the pension estimate and the regions, behind bearer tokens."""
 
+import datetime
 import hmac
 
 from flask import Blueprint, current_app, jsonify, request
 
 from .. import estimates
+from ..db import utcnow
 from ..estimator import EstimateError
 from ..library import library
 from ..models import API
+from ..privacy import normalize_address
 from ..web import engine, error, store
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -31,6 +34,15 @@ def _json_body():
     return body, None
 
 
+def _too_many(sender: str) -> bool:
+    """Whether this contact already sent API_RATE_PER_MINUTE messages in the last minute."""
+    limit = int(current_app.config.get("API_RATE_PER_MINUTE") or 0)
+    if not limit:
+        return False
+    now = (current_app.config.get("CLOCK") or utcnow)()
+    return store().inbound_since(normalize_address(sender), now - datetime.timedelta(minutes=1)) >= limit
+
+
 @bp.post("/messages")
 def messages():
     """A message from a contact on any chat channel, answered like an SMS."""
@@ -50,6 +62,8 @@ def messages():
     channel = body.get("channel") or API
     if not isinstance(channel, str) or len(channel) > 30:
         return error(400, "invalid_field", "'channel' must be a short name", "channel")
+    if _too_many(sender):
+        return error(429, "too_many_requests", "too many messages from this contact; try again in a minute", "from")
     reply = engine().receive(sender, text, channel)
     return jsonify({"reply": reply.text, "intent": reply.intent, "locale": reply.locale, "segments": reply.segments})
 
