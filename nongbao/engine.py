@@ -121,6 +121,7 @@ class Engine:
             outcome = self._apology(turn)
         if outcome.locale:
             turn.locale = outcome.locale
+        self._keep_state(turn, outcome)
         text = self._with_onboarding(turn, outcome)
         if stored_text != (text_in or ""):
             text = turn._("For your safety we removed the ID or bank card number; we never need it.") + "\n" + text
@@ -176,13 +177,19 @@ class Engine:
         )
         return Outcome(text, "unknown", ask_region=False)
 
+    def _keep_state(self, turn: Turn, outcome: Outcome):
+        """Save, keep or end the dialogue as the handler asked; a page left over from before is dropped."""
+        if outcome.state is None:
+            self.store.clear_conversation(turn.contact.id)
+        elif outcome.state is not KEEP:
+            self._save_state(turn, *outcome.state)
+        elif turn.state and "more" in turn.state["data"]:
+            data = {k: v for k, v in turn.state["data"].items() if k not in ("more", "more_intent")}
+            self._save_state(turn, turn.state["flow"], turn.state["step"], data)
+
     def _with_onboarding(self, turn: Turn, outcome: Outcome) -> str:
         """After a new contact's first answer, ask (skippably) for their county."""
         contact, text = turn.contact, outcome.text
-        if outcome.state is None:
-            self.store.clear_conversation(contact.id)
-        elif outcome.state is not KEEP:
-            self._save_state(turn, *outcome.state)
         dialogue_open = outcome.state is not None and not (outcome.state is KEEP and turn.state is None)
         if not (outcome.ask_region and contact.region_status == REGION_UNKNOWN) or dialogue_open:
             return text
