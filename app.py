@@ -1,5 +1,6 @@
 """Nongbao's application factory: `flask --app app run` serves it."""
 
+import fcntl
 import logging
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from nongbao import cli
 from nongbao.channels import api, twilio_sms
 from nongbao.config import DEFAULTS, from_environment
 from nongbao.db import Storage
+from nongbao.library import library
 from nongbao.loader import load_if_empty
 from nongbao.web import close_store, error, store
 
@@ -45,18 +47,30 @@ def create_app(test_config=None) -> Flask:
 
 
 def prepare_database(app: Flask):
-    """Create and migrate the database, and load the shipped content into an empty one."""
-    path = app.config["DATABASE"]
-    if path != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-    storage = Storage(path)
-    try:
-        storage.migrate()
-        report = load_if_empty(storage, Path(app.config["CONTENT_DIR"]))
-        if report:
-            app.logger.info("loaded %d content versions into a new database", len(report.created))
-    finally:
-        storage.close()
+    """Create and migrate the database, and load the shipped content into an empty one.
+
+    A lock file next to the database makes workers that start together do this one at a time.
+    """
+    path = Path(app.config["DATABASE"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(path.name + ".setup.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        storage = Storage(str(path))
+        try:
+            storage.migrate()
+            report = load_if_empty(storage, Path(app.config["CONTENT_DIR"]))
+            if report:
+                app.logger.info("loaded %d content versions into a new database", len(report.created))
+            check_default_region(storage, app.config["DEFAULT_REGION"])
+        finally:
+            storage.close()
+
+
+def check_default_region(storage: Storage, code: str):
+    """Refuse to start with a DEFAULT_REGION that is not loaded: farmers would get no local figures."""
+    loaded = library(storage).regions
+    if loaded and code not in loaded:
+        raise RuntimeError(f"DEFAULT_REGION {code} is not a loaded region; loaded: {', '.join(sorted(loaded))}")
 
 
 def register_errors(app: Flask):
@@ -80,5 +94,5 @@ def register_errors(app: Flask):
     def unexpected(exc: Exception):
         app.logger.exception("unexpected error on %s", request.path)
         if request.path.startswith("/api/"):
-            return error(500, "internal_error", "something went wrong; the message was stored")
+            return error(500, "internal_error", "something went wrong on our side")
         return "Internal error", 500

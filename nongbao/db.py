@@ -108,9 +108,24 @@ class Storage:
 
     @contextmanager
     def atomic(self):
-        """One transaction for a multi-step write; rolls back on any error."""
-        with self.db.atomic():
+        """One transaction for a multi-step write; rolls back on any error.
+
+        BEGIN IMMEDIATE takes the write lock up front, so a transaction that reads before it
+        writes waits (busy timeout) instead of failing when another connection wrote meanwhile.
+        Nested calls become savepoints.
+        """
+        conn = self.db.conn
+        if conn.in_transaction:
+            with self.db.atomic():
+                yield
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
             yield
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
 
     def journal_mode(self) -> str:
         return self.db.execute("PRAGMA journal_mode").fetchone()[0]

@@ -16,6 +16,7 @@ from .privacy import mask_address, mask_sensitive_numbers, normalize_address
 
 log = logging.getLogger(__name__)
 MORE_WORDS = {"更多", "more", "m", "继续"}
+RETRY_AFTER = datetime.timedelta(seconds=15)  # a provider retry after this finds an unanswered message answered
 KEEP = object()  # an Outcome that leaves the conversation state as it is
 
 
@@ -41,6 +42,7 @@ class Reply:
     segments: int
     duplicate: bool = False  # a provider retry answered from the stored reply
     message_id: int | None = None
+    content_version: int | None = None  # the topic text that produced the reply
 
 
 @dataclass
@@ -70,11 +72,7 @@ class Turn:
     @property
     def region(self) -> RegionPolicy | None:
         """The contact's region policy, else the deployment's default region."""
-        return (
-            self.library.region(self.contact.region)
-            or self.library.region(self.config.get("DEFAULT_REGION"))
-            or next(iter(self.library.regions.values()), None)
-        )
+        return self.library.region(self.contact.region) or self.library.region(self.config.get("DEFAULT_REGION"))
 
     @property
     def policy(self) -> dict:
@@ -102,52 +100,71 @@ class Engine:
 
     def receive(self, address: str, text_in: str, channel: str, provider_id: str | None = None) -> Reply:
         """Store the message first, then answer it once; a repeated provider id gets the stored reply."""
-        from handlers import FLOWS, HANDLERS
-
         now = self.clock()
         contact = self.store.get_or_create_contact(normalize_address(address), channel, now)
         stored_text = mask_sensitive_numbers(text_in or "")
         inbound_id, fresh = self.store.record_inbound(contact.id, channel, stored_text, provider_id, now)
         if not fresh:
-            return self._stored_reply(inbound_id, contact)
-        lib = library(self.store)
+            stored = self._stored_reply(inbound_id, contact, now)
+            if stored is not None:
+                return stored
+        # Reading the dialogue, answering and storing the reply is one transaction, so two
+        # messages arriving together from one farmer are answered one after the other.
+        with self.store.atomic():
+            contact = self.store.contact(contact.address)
+            turn = self._turn(contact, stored_text, now, inbound_id)
+            reply = self._answer(turn, masked=stored_text != (text_in or ""))
+            reply.message_id = self.store.record_reply(
+                inbound_id, contact.id, channel, reply.text, reply.intent, reply.content_version, reply.segments, now
+            )
+            self.store.update_contact(contact.id, now, last_locale=turn.locale)
+        log.info("reply to %s intent=%s parts=%d", mask_address(contact.address), reply.intent, reply.segments)
+        return reply
+
+    def _turn(self, contact: Contact, text: str, now: datetime.datetime, inbound_id: int) -> Turn:
         state = self.store.conversation(contact.id, now)
-        locale = negotiate(contact.locale, stored_text, contact.last_locale, self.config["DEFAULT_LOCALE"])
-        turn = Turn(self.store, lib, self.config, contact, stored_text, locale, now, inbound_id, state)
+        locale = negotiate(contact.locale, text, contact.last_locale, self.config["DEFAULT_LOCALE"])
+        return Turn(self.store, library(self.store), self.config, contact, text, locale, now, inbound_id, state)
+
+    def _answer(self, turn: Turn, masked: bool) -> Reply:
+        """Route the message, keep the dialogue, and shape the reply for SMS."""
+        from handlers import FLOWS, HANDLERS
+
         try:
             outcome = self._route(turn, HANDLERS, FLOWS)
         except Exception:  # the farmer still gets an answer; staff see the question
-            log.exception("could not answer message %d", inbound_id)
+            log.exception("could not answer message %d", turn.inbound_id)
             outcome = self._apology(turn)
         if outcome.locale:
             turn.locale = outcome.locale
         self._keep_state(turn, outcome)
         text = self._with_onboarding(turn, outcome)
-        if stored_text != (text_in or ""):
+        if masked:
             text = turn._("For your safety we removed the ID or bank card number; we never need it.") + "\n" + text
         text = self._paged(turn, outcome, text)
-        signature = self.config.get("SMS_SIGNATURE", "")
-        parts = segments.segments(text, signature)
-        message_id = self.store.record_reply(
-            inbound_id, contact.id, channel, text, outcome.intent, outcome.content_version, parts, now
-        )
-        self.store.update_contact(contact.id, now, last_locale=turn.locale)
-        log.info("reply to %s intent=%s parts=%d", mask_address(contact.address), outcome.intent, parts)
-        return Reply(text, outcome.intent, turn.locale, parts, message_id=message_id)
+        parts = segments.segments(text, self.config.get("SMS_SIGNATURE", ""))
+        return Reply(text, outcome.intent, turn.locale, parts, content_version=outcome.content_version)
 
-    def _stored_reply(self, inbound_id: int, contact: Contact) -> Reply:
+    def _stored_reply(self, inbound_id: int, contact: Contact, now: datetime.datetime) -> Reply | None:
+        """The reply given the first time; None when a first attempt died without answering."""
         stored = self.store.reply_to(inbound_id)
         locale = contact.last_locale or self.config["DEFAULT_LOCALE"]
-        if not stored:  # the first delivery is still being answered
+        if stored:
+            return Reply(stored["text"], stored["intent"], locale, stored["segments"] or 0, True, stored["id"])
+        received = datetime.datetime.fromisoformat(self.store.message(inbound_id)["created_at"])
+        if now - received < RETRY_AFTER:  # the first delivery is probably still being answered
             return Reply("", "", locale, 0, duplicate=True)
-        return Reply(stored["text"], stored["intent"], locale, stored["segments"] or 0, True, stored["id"])
+        return None
 
     def _route(self, turn: Turn, handlers: dict, flows: dict) -> Outcome:
         """Global words first, then the open dialogue, then menu numbers, then the matcher."""
         text = turn.text.strip()
         if turn.state and text.lower() in MORE_WORDS and turn.state_data().get("more"):
             data = turn.state_data()
-            return Outcome(data.pop("more"), data.pop("more_intent", "menu"), state=None, ask_region=False)
+            page, intent = data.pop("more"), data.pop("more_intent", "menu")
+            flow = turn.state["flow"]
+            state = None if flow == "more" else (flow, turn.state["step"], data)  # the dialogue stays open
+            return Outcome(page, intent, state=state, ask_region=False)
         command = turn.library.matcher.command(text) if text else None
         if command:
             turn.match = command

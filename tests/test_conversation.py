@@ -286,3 +286,12 @@ def test_skipping_after_a_question_is_acknowledged_not_logged(api, store):
     body = api.send(PHONE, "跳过")
     assert body["intent"] == "menu" and store.contact(PHONE).region_status == "skipped"
     assert store.unanswered() == []
+
+
+def test_more_keeps_an_open_estimate_so_all_still_works(app, api):
+    app.config["SMS_MAX_PARTS"] = 2
+    api.send(PHONE, "我45岁，每年交600")
+    first = api.send(PHONE, "0")
+    assert "更多" in first["reply"]
+    api.send(PHONE, "更多")
+    assert api.send(PHONE, "全部")["intent"] == "estimate"

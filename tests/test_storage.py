@@ -61,3 +61,47 @@ def test_a_storage_opened_twice_sees_the_other_connections_writes(app):
     finally:
         one.close()
         two.close()
+
+
+def test_an_unloaded_default_region_stops_the_app_at_start(config):
+    import pytest
+
+    from app import create_app
+
+    with pytest.raises(RuntimeError, match="DEFAULT_REGION 999999"):
+        create_app({**config, "DEFAULT_REGION": "999999"})
+
+
+def test_messages_from_one_farmer_arriving_together_are_all_answered(app):
+    import threading
+
+    from nongbao.engine import Engine
+
+    errors, replies = [], []
+
+    def send(text):
+        store = Storage(app.config["DATABASE"])
+        try:
+            replies.append(Engine(store, app.config).receive("+8613800000040", text, "api"))
+        except Exception as problem:  # noqa: BLE001 - collected for the assertion
+            errors.append(problem)
+        finally:
+            store.close()
+
+    threads = [threading.Thread(target=send, args=(t,)) for t in ("养老保险分几档", "菜单", "医保多少钱", "2", "谢谢", "低保")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == [] and len(replies) == 6 and all(r.text for r in replies)
+
+
+def test_a_retry_of_a_message_that_was_never_answered_is_answered(app, store, clock):
+    from nongbao.engine import Engine
+
+    contact = store.get_or_create_contact("+8613800000041", "sms", clock())
+    store.record_inbound(contact.id, "sms", "养老保险分几档", "SMretry", clock())  # a first attempt that died
+    engine = Engine(store, app.config, clock=clock)
+    assert engine.receive("+8613800000041", "养老保险分几档", "sms", "SMretry").text == ""  # still in flight
+    clock.advance(seconds=30)
+    assert "档" in engine.receive("+8613800000041", "养老保险分几档", "sms", "SMretry").text
