@@ -8,8 +8,6 @@ from nongbao.i18n import translator
 
 def target_locale(turn: Turn) -> str:
     """The language asked for (英文/English -> en, 中文/Chinese -> zh-Hans), else the other one."""
-    if turn.extra.get("language"):
-        return turn.extra["language"]
     text = turn.text.lower()
     wants_en = re.search(r"英文|英语|english", text)
     wants_zh = re.search(r"中文|汉语|普通话|chinese|mandarin", text)
@@ -21,8 +19,12 @@ def target_locale(turn: Turn) -> str:
 
 
 def switch(turn: Turn) -> Outcome:
+    """Switch to the language the message asks for."""
+    return switch_to(turn, target_locale(turn))
+
+
+def switch_to(turn: Turn, locale: str) -> Outcome:
     """Remember the language and confirm in it."""
-    locale = target_locale(turn)
     turn.store.update_contact(turn.contact.id, turn.now, locale=locale)
     text = translator(locale).gettext("I will reply in English from now on. Reply MENU for the menu.")
     return Outcome(text, "language", state=KEEP if turn.state else None, locale=locale, ask_region=False)

@@ -7,7 +7,7 @@ from nongbao.matcher import Match
 from nongbao.models import REGION_ASKED, REGION_SKIPPED, REGION_UNKNOWN
 from nongbao.numerals import parse_choice
 
-from . import knowledge
+from . import knowledge, language, region
 
 PENSION_TOPICS = (
     "pension.overview", "pension.grades", "pension.eligibility", "pension.benefit", "pension.catchup",
@@ -61,7 +61,7 @@ COURTESY = re.compile(
     re.IGNORECASE,
 )
 GOODBYE = re.compile(r"^(再见|拜拜|回见|bye|goodbye|see you)[!！。.~～\s]*$", re.IGNORECASE)
-SKIP = re.compile(r"^(跳过|不说|不用了?|skip|later)[!！。.~～\s]*$", re.IGNORECASE)
+SKIP = region.SKIP
 
 
 def show(turn: Turn) -> Outcome:
@@ -72,7 +72,7 @@ def show(turn: Turn) -> Outcome:
         return Outcome(turn._("All right. Reply MENU to see what I can answer."), "menu", ask_region=False)
     if GOODBYE.match(text):
         return Outcome(turn._("Goodbye. Text us any time you have a question."), "menu", ask_region=False)
-    if COURTESY.match(text) or SKIP.match(text):
+    if COURTESY.match(text):
         return Outcome(turn._("You are welcome. Text us any time; reply MENU for the menu."), "menu", ask_region=False)
     return Outcome(main_menu_text(turn), "menu", state=("menu", "main", {"menu": "main"}), ask_region=False)
 
@@ -89,7 +89,7 @@ def _pick(turn: Turn, menu: str, number: int) -> Outcome | None:
     if key in SUBMENUS:
         return Outcome(submenu_text(turn, key), "menu", state=("menu", key, {"menu": key}), ask_region=False)
     if key == "language":
-        turn.extra["language"] = "zh-Hans" if turn.locale == "en" else "en"
+        return language.switch_to(turn, "zh-Hans" if turn.locale == "en" else "en")
     turn.match = Match(key, 1.0, turn.locale)
     return HANDLERS[key](turn)
 

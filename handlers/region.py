@@ -1,10 +1,12 @@
 """The county question: a farmer names their county or city (or skips), with a choice when names repeat."""
 
+import re
+
 from nongbao.engine import Outcome, Turn
 from nongbao.models import REGION_SET, REGION_SKIPPED
 from nongbao.numerals import parse_number
 
-SKIP_WORDS = {"跳过", "不说", "不用", "不知道", "算了", "skip", "no", "later", "不", "否", "n/a"}
+SKIP = re.compile(r"^(跳过|不说|不用了?|不知道|算了|不|否|skip|no|later|n/a)[!！。.~～\s]*$", re.IGNORECASE)
 
 
 def _label(turn: Turn, region) -> str:
@@ -67,7 +69,7 @@ def resume(turn: Turn) -> Outcome | None:
         codes = data.get("codes", [])
         if number is not None and 1 <= number <= len(codes) and turn.library.region(codes[number - 1]):
             return _set(turn, turn.library.region(codes[number - 1]))
-    if text.lower() in SKIP_WORDS:
+    if SKIP.match(text):
         turn.store.update_contact(turn.contact.id, turn.now, region_status=REGION_SKIPPED)
         return Outcome(turn._("All right. Reply MENU to see what I can answer."), "menu", ask_region=False)
     if parse_number(text) is not None or len(text) > 20:

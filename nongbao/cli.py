@@ -93,7 +93,7 @@ def estimate_command(region, age, grade, years_paid, balance, collective, locale
     try:
         lib = library(storage)
         response = estimates.answer(lib, body, current_app.config["DEFAULT_REGION"], current_app.config["DEFAULT_LOCALE"])
-    except LookupError as missing:
+    except estimates.UnknownRegion as missing:
         raise click.ClickException(f"no region with code {missing.args[0]}") from None
     except EstimateError as problem:
         raise click.ClickException(f"{problem.field}: {problem.message}") from None

@@ -7,6 +7,7 @@ from pathlib import Path
 import yaml
 
 from . import segments, yamlfiles
+from .estimator import CATCHUP_DEFAULTS
 from .i18n import LOCALES, N_, Translator
 from .regions import DEFAULT_HOTLINE, localized
 
@@ -95,8 +96,7 @@ def _hardship(t: Translator, policy: dict) -> str:
 
 
 def _catchup(t: Translator, policy: dict) -> str:
-    rule = {"arrears_allowed": True, "arrears_subsidized": False, "pay_past_claim_age": False}
-    rule.update(_pension(policy, "catchup") or {})
+    rule = {**CATCHUP_DEFAULTS, **(_pension(policy, "catchup") or {})}
     parts = [
         t._("Missed years can be paid back.") if rule["arrears_allowed"] else t._("Missed years cannot be paid back here."),
     ]

@@ -2,7 +2,6 @@
 
 import datetime
 import json
-import random
 import sqlite3
 from contextlib import contextmanager
 
@@ -165,9 +164,7 @@ class Storage:
             )  # fmt: skip
         except sqlite3.IntegrityError:  # created by a concurrent request
             return self.contact(address)
-        created = self.contact(address)
-        created.is_new = True
-        return created
+        return self.contact(address)
 
     def update_contact(self, contact_id: int, now: datetime.datetime, **fields):
         """Change named contact fields (locale, region, region_status, birth_year, ...)."""
@@ -241,14 +238,15 @@ class Storage:
 
     def set_provider_id(self, message_id: int, provider_id: str, status: str, now: datetime.datetime):
         """Remember the provider's id for a message we sent, for its status callbacks."""
-        self.db["messages"].update(message_id, {"provider_id": provider_id, "status": status, "updated_at": _ts(now)})
+        self._update("messages", message_id, {"provider_id": provider_id, "status": status, "updated_at": _ts(now)})
 
     def update_delivery(self, provider_id: str, status: str, error: str | None, now: datetime.datetime) -> bool:
-        """Apply a provider status callback; False when the id is not ours."""
-        rows = list(self.db["messages"].rows_where("provider_id = ? and direction = ?", [provider_id, m.OUTBOUND], limit=1))
-        if not rows:
+        """Apply a provider status callback; False when the id is not ours. Late callbacks never move a status back."""
+        row = self._one("select id, status from messages where provider_id = ? and direction = ?", [provider_id, m.OUTBOUND])
+        if not row:
             return False
-        self.db["messages"].update(rows[0]["id"], {"status": status, "error": error, "updated_at": _ts(now)})
+        if m.DELIVERY_ORDER.get(status, 0) >= m.DELIVERY_ORDER.get(row["status"], 0):
+            self._update("messages", row["id"], {"status": status, "error": error, "updated_at": _ts(now)})
         return True
 
     def inbound_since(self, address: str, since: datetime.datetime) -> int:
@@ -295,10 +293,11 @@ class Storage:
         self, contact_id: int, message_id: int, text: str, locale: str, region: str | None, now: datetime.datetime
     ) -> int:
         """A question the service could not answer, for the staff inbox."""
-        return self.db["unanswered"].insert(
+        return self._insert(
+            "unanswered",
             {"contact_id": contact_id, "message_id": message_id, "text": text, "locale": locale, "region": region,
-             "status": "open", "created_at": _ts(now)}
-        ).last_pk  # fmt: skip
+             "status": "open", "created_at": _ts(now)},
+        )  # fmt: skip
 
     def unanswered(self, status: str = "open") -> list[dict]:
         return list(self.db["unanswered"].rows_where("status = ?", [status], order_by="id"))
@@ -306,25 +305,23 @@ class Storage:
     def create_followup(
         self, kind: str, contact_id: int, message_id: int, text: str, region: str | None, now: datetime.datetime
     ) -> str:
-        """A feedback or handoff record with a short reference the farmer can quote."""
-        prefix = "F" if kind == m.FEEDBACK else "H"
+        """A feedback or handoff record with a short reference the farmer can quote (F00042, H00043)."""
         with self.atomic():
-            for _ in range(20):
-                ref = f"{prefix}{now.strftime('%y%m')}{random.randint(0, 9999):04d}"
-                if not self.db.execute("select 1 from followups where ref = ?", [ref]).fetchone():
-                    break
-            self.db["followups"].insert(
-                {"ref": ref, "kind": kind, "contact_id": contact_id, "message_id": message_id, "text": text,
-                 "region": region, "status": "open", "created_at": _ts(now), "updated_at": _ts(now)}
+            followup_id = self._insert(
+                "followups",
+                {"kind": kind, "contact_id": contact_id, "message_id": message_id, "text": text, "region": region,
+                 "status": "open", "created_at": _ts(now), "updated_at": _ts(now)},
             )  # fmt: skip
+            ref = f"{'F' if kind == m.FEEDBACK else 'H'}{followup_id:05d}"
+            self._update("followups", followup_id, {"ref": ref})
         return ref
 
     def add_to_followup(self, ref: str, text: str, now: datetime.datetime):
         """Append a farmer's next message to their open feedback."""
-        row = next(self.db["followups"].rows_where("ref = ?", [ref]), None)
+        row = self._one("select id, text from followups where ref = ?", [ref])
         if row:
             joined = f"{row['text']}\n{text}" if row["text"] else text
-            self.db["followups"].update(row["id"], {"text": joined, "updated_at": _ts(now)})
+            self._update("followups", row["id"], {"text": joined, "updated_at": _ts(now)})
 
     def followups(self, kind: str | None = None) -> list[dict]:
         where, args = ("kind = ?", [kind]) if kind else (None, [])

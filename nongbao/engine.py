@@ -2,7 +2,7 @@
 
 import datetime
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from . import segments
@@ -13,6 +13,7 @@ from .matcher import Match
 from .models import REGION_ASKED, REGION_UNKNOWN, Contact
 from .numerals import parse_choice
 from .privacy import mask_address, mask_sensitive_numbers, normalize_address
+from .regions import DEFAULT_HOTLINE
 
 log = logging.getLogger(__name__)
 MORE_WORDS = {"更多", "more", "m", "继续"}
@@ -59,7 +60,6 @@ class Turn:
     inbound_id: int
     state: dict | None
     match: Match | None = None
-    extra: dict = field(default_factory=dict)
 
     @property
     def t(self) -> Translator:
@@ -80,13 +80,13 @@ class Turn:
 
     @property
     def local_today(self) -> datetime.date:
-        """Today where the farmer lives (Asia/Shanghai unless the region says otherwise)."""
-        zone = ZoneInfo(self.region.timezone if self.region else self.config.get("TIMEZONE", "Asia/Shanghai"))
+        """Today where the farmer lives: the region's time zone, else the deployment's (Asia/Shanghai)."""
+        zone = ZoneInfo(self.region.timezone if self.region else self.config["TIMEZONE"])
         return self.now.astimezone(zone).date()
 
     @property
     def hotline(self) -> str:
-        return self.region.hotline if self.region else "12333"
+        return self.region.hotline if self.region else DEFAULT_HOTLINE
 
     def state_data(self) -> dict:
         return dict((self.state or {}).get("data") or {})

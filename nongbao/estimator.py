@@ -4,6 +4,8 @@ import math
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+# What a region without a `catchup` policy allows (the region format's defaults).
+CATCHUP_DEFAULTS = {"arrears_allowed": True, "arrears_subsidized": False, "pay_past_claim_age": False}
 CENT = Decimal("0.01")
 TENTH = Decimal("0.1")
 MIN_AGE, MAX_AGE = 16, 100
@@ -47,7 +49,7 @@ class PensionPolicy:
         """Build from a region's effective policy mapping."""
         p = effective["pension"]
         long_service = p.get("long_service") or {}
-        catchup = p.get("catchup") or {}
+        catchup = {**CATCHUP_DEFAULTS, **(p.get("catchup") or {})}
         return cls(
             year=p["year"],
             claim_age=p["claim_age"],
@@ -59,9 +61,9 @@ class PensionPolicy:
             grades=tuple(Grade(Decimal(g["amount"]), Decimal(g["subsidy"])) for g in p["grades"]),
             long_service_after=long_service.get("after_years", 0),
             long_service_per_year=Decimal(long_service.get("per_year", 0)),
-            arrears_allowed=catchup.get("arrears_allowed", True),
-            arrears_subsidized=catchup.get("arrears_subsidized", False),
-            pay_past_claim_age=catchup.get("pay_past_claim_age", False),
+            arrears_allowed=catchup["arrears_allowed"],
+            arrears_subsidized=catchup["arrears_subsidized"],
+            pay_past_claim_age=catchup["pay_past_claim_age"],
         )
 
     def grade(self, amount: Decimal) -> Grade | None:

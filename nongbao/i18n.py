@@ -136,9 +136,3 @@ class Translator:
 def translator(locale: str) -> Translator:
     """A shared Translator per locale."""
     return Translator(locale)
-
-
-def reset_catalogs():
-    """Forget loaded catalogues (after `make messages` or in tests)."""
-    _catalog.cache_clear()
-    translator.cache_clear()

@@ -16,6 +16,9 @@ DELIVERED = "delivered"  # outbound confirmed on the handset
 UNDELIVERED = "undelivered"  # outbound the carrier could not deliver
 FAILED = "failed"  # outbound the provider refused
 
+# How far along a sent message is; a callback that arrives late never moves it back.
+DELIVERY_ORDER = {QUEUED: 1, "accepted": 1, "sending": 2, SENT: 3, FAILED: 4, UNDELIVERED: 4, DELIVERED: 5, "read": 6}
+
 # Channels
 SMS = "sms"  # Twilio or another SMS provider
 API = "api"  # any chat channel through the JSON API
@@ -51,10 +54,9 @@ class Contact:
     opted_out: bool
     reminders: bool
     created_at: str
-    is_new: bool = False  # created by this very message
 
     @classmethod
-    def from_row(cls, row: dict, is_new: bool = False) -> "Contact":
+    def from_row(cls, row: dict) -> "Contact":
         """Build from a contacts table row."""
         return cls(
             id=row["id"],
@@ -68,5 +70,4 @@ class Contact:
             opted_out=bool(row["opted_out"]),
             reminders=bool(row["reminders"]),
             created_at=row["created_at"],
-            is_new=is_new,
         )

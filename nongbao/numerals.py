@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from decimal import Decimal
 
 DIGITS = {
     "零": 0, "〇": 0, "一": 1, "壹": 1, "二": 2, "两": 2, "贰": 2, "俩": 2, "三": 3, "叁": 3,
@@ -11,14 +12,14 @@ DIGITS = {
 UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000, "k": 1000, "万": 10000}
 
 _RUN = re.compile(
-    r"(?:\d|[%s%s])+" % ("".join(DIGITS), "".join(u for u in UNITS if u != "k")) + r"|\d+(?:\.\d+)?[kK](?![a-zA-Z])"
+    r"\d+(?:\.\d+)?[kK](?![a-zA-Z])|" + r"(?:\d|[%s%s])+" % ("".join(DIGITS), "".join(u for u in UNITS if u != "k"))
 )
 
 
 def _parse_run(run: str) -> int | None:
     """Value of one run such as 四十五, 1千5, 一九八零 or 2k; None when it holds no digit."""
-    if "." in run:  # 1.5k
-        return int(float(run[:-1]) * 1000)
+    if run[-1] in "kK":  # 2k, 1.5k
+        return int(Decimal(run[:-1]) * 1000)
     chars = [str(DIGITS[c]) if c in DIGITS else c for c in run.lower()]
     if not any(c.isdigit() for c in chars) and not any(c in UNITS for c in chars):
         return None
@@ -30,7 +31,7 @@ def _parse_run(run: str) -> int | None:
             pending += c
             continue
         unit = UNITS[c]
-        value = int(pending) if pending else 1
+        value = int(pending) if pending else (0 if unit == 10000 and section else 1)  # 十万: 万 multiplies the 十
         if unit == 10000:
             total += (section + value) * unit
             section = 0

@@ -12,7 +12,6 @@ from . import yamlfiles
 
 DEFAULT_HOTLINE = "12333"
 DEFAULT_TIMEZONE = "Asia/Shanghai"
-CATCHUP_DEFAULTS = {"arrears_allowed": True, "arrears_subsidized": False, "pay_past_claim_age": False}
 
 
 class RegionError(ValueError):

@@ -24,9 +24,14 @@ def close_store(_error=None):
         connection.close()
 
 
-def error(status: int, code: str, message: str, field: str | None = None):
-    """The API's JSON error body."""
-    body = {"error": {"code": code, "message": message}}
+def error(status: int, code: str, message: str, field: str | None = None, **extra):
+    """The API's JSON error body; extra keys (such as the valid grades) go inside it."""
+    body = {"error": {"code": code, "message": message, **extra}}
     if field:
         body["error"]["field"] = field
     return jsonify(body), status
+
+
+def now():
+    """The current time, from the test clock when one is set."""
+    return (current_app.config.get("CLOCK") or utcnow)()

@@ -50,7 +50,7 @@ def test_fit_cuts_a_long_reply_at_a_clean_break_within_the_limit():
 @pytest.mark.parametrize(
     ("text", "number"),
     [("45", 45), ("四十五", 45), ("五百", 500), ("两千", 2000), ("1千5", 1500), ("一万二", 12000), ("三百五", 350),
-     ("一百零五", 105), ("十", 10), ("２", 2), ("第二", 2), ("500元", 500), ("一九八零", 1980), ("abc", None), ("", None)],
+     ("一百零五", 105), ("十", 10), ("十万", 100000), ("二十万", 200000), ("三万五", 35000), ("2k", 2000), ("1.5k", 1500), ("２", 2), ("第二", 2), ("500元", 500), ("一九八零", 1980), ("abc", None), ("", None)],
 )  # fmt: skip
 def test_chinese_and_arabic_numerals_parse(text, number):
     assert parse_number(text) == number

@@ -6,12 +6,11 @@ import hmac
 from flask import Blueprint, current_app, jsonify, request
 
 from .. import estimates
-from ..db import utcnow
 from ..estimator import EstimateError
 from ..library import library
 from ..models import API
 from ..privacy import normalize_address
-from ..web import engine, error, store
+from ..web import engine, error, now, store
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -22,7 +21,11 @@ def require_token():
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     tokens = current_app.config.get("API_TOKENS") or []
-    if scheme.lower() != "bearer" or not token or not any(hmac.compare_digest(token.strip(), t) for t in tokens):
+    if (
+        scheme.lower() != "bearer"
+        or not token
+        or not any(hmac.compare_digest(token.strip().encode(), t.encode()) for t in tokens)
+    ):
         return error(401, "unauthorized", "a valid bearer token is required")
     return None
 
@@ -39,8 +42,7 @@ def _too_many(sender: str) -> bool:
     limit = int(current_app.config.get("API_RATE_PER_MINUTE") or 0)
     if not limit:
         return False
-    now = (current_app.config.get("CLOCK") or utcnow)()
-    return store().inbound_since(normalize_address(sender), now - datetime.timedelta(minutes=1)) >= limit
+    return store().inbound_since(normalize_address(sender), now() - datetime.timedelta(minutes=1)) >= limit
 
 
 @bp.post("/messages")
@@ -78,15 +80,11 @@ def pension_estimate():
         response = estimates.answer(
             library(store()), body, current_app.config["DEFAULT_REGION"], current_app.config["DEFAULT_LOCALE"]
         )
-    except LookupError as missing:
+    except estimates.UnknownRegion as missing:
         return error(404, "unknown_region", f"no region with code {missing.args[0]}", "region")
     except EstimateError as problem_input:
-        response, status = error(400, problem_input.code, problem_input.message, problem_input.field)
-        if problem_input.valid:
-            payload = response.get_json()
-            payload["error"]["valid"] = problem_input.valid
-            return jsonify(payload), status
-        return response, status
+        extra = {"valid": problem_input.valid} if problem_input.valid else {}
+        return error(400, problem_input.code, problem_input.message, problem_input.field, **extra)
     return jsonify(response)
 
 

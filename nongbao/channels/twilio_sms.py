@@ -6,9 +6,8 @@ from flask import Blueprint, Response, abort, current_app, request
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
-from ..db import utcnow
 from ..models import SMS
-from ..web import engine, store
+from ..web import engine, now, store
 
 bp = Blueprint("twilio", __name__, url_prefix="/sms/twilio")
 
@@ -57,5 +56,5 @@ def status():
     sid = request.form.get("MessageSid") or request.form.get("SmsSid")
     state = request.form.get("MessageStatus") or request.form.get("SmsStatus")
     if sid and state:
-        store().update_delivery(sid, state, request.form.get("ErrorCode"), utcnow())
+        store().update_delivery(sid, state, request.form.get("ErrorCode"), now())
     return Response("", status=204)
