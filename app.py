@@ -13,7 +13,7 @@ from nongbao.channels import api, twilio_sms
 from nongbao.config import DEFAULTS, from_environment
 from nongbao.db import Storage
 from nongbao.library import library
-from nongbao.loader import load_if_empty
+from nongbao.loader import limits_from, load_if_empty
 from nongbao.web import close_store, error, store
 
 
@@ -58,7 +58,7 @@ def prepare_database(app: Flask):
         storage = Storage(str(path))
         try:
             storage.migrate()
-            report = load_if_empty(storage, Path(app.config["CONTENT_DIR"]))
+            report = load_if_empty(storage, Path(app.config["CONTENT_DIR"]), limits_from(app.config))
             if report:
                 app.logger.info("loaded %d content versions into a new database", len(report.created))
             check_default_region(storage, app.config["DEFAULT_REGION"])

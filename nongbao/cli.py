@@ -13,7 +13,7 @@ from .db import Storage
 from .engine import Engine
 from .estimator import EstimateError
 from .library import library
-from .loader import load
+from .loader import limits_from, load
 from .models import CONSOLE
 from .regions import RegionError
 
@@ -41,7 +41,7 @@ def content_load(paths, author):
     """Load YAML files or folders as new versions; nothing changes if any file is bad."""
     storage = _storage()
     try:
-        report = load(storage, paths, author)
+        report = load(storage, paths, author, limits_from(current_app.config))
     except (ContentError, RegionError) as problem:
         raise click.ClickException(str(problem)) from None
     finally:

@@ -192,13 +192,13 @@ def render(text: str, policy: dict, t: Translator) -> str:
     return text.format_map(values)
 
 
-def check_fits(topic: dict, source: str, regions: dict, max_parts: int):
-    """Every body, filled in for every region, must fit the SMS part limit (Chinese with a signature)."""
+def check_fits(topic: dict, source: str, regions: dict, max_parts: int, signature: str):
+    """Every body, filled in for every region, must fit the SMS part limit (Chinese with the signature)."""
     for locale, body in topic["body"].items():
         for code, policy in regions.items():
             text = render(body, policy, Translator(locale))
-            signature = "【农保助手】" if locale == "zh-Hans" else ""
-            if segments.segments(text, signature) > max_parts:
+            signed = signature if locale == "zh-Hans" else ""  # English is sent without a Chinese signature
+            if segments.segments(text, signed) > max_parts:
                 raise ContentError(source, f"body.{locale}", f"takes more than {max_parts} SMS parts for region {code}")
 
 

@@ -7,7 +7,13 @@ from . import content, regions
 from .db import Storage, utcnow
 from .models import FROM_FILE, FROM_STAFF
 
-MAX_PARTS = 3  # SMS parts an answer may take once the region's figures are filled in
+
+@dataclass(frozen=True)
+class SmsLimits:
+    """How long an answer may be once the region's figures are filled in (SMS_MAX_PARTS, SMS_SIGNATURE)."""
+
+    max_parts: int = 3
+    signature: str = "【农保助手】"  # the longest signature a mainland provider adds; Chinese answers must allow for it
 
 
 @dataclass
@@ -58,7 +64,7 @@ def parse_files(paths) -> tuple[list, list, dict, dict]:
     return topics, vocabularies, own, sources
 
 
-def load(store: Storage, paths, author: str | None = None) -> LoadReport:
+def load(store: Storage, paths, author: str | None = None, limits: SmsLimits = SmsLimits()) -> LoadReport:
     """Load files as new versions in one transaction; a bad file raises and changes nothing."""
     topics, vocabularies, own, sources = parse_files(paths)
     in_force = {code: {k: v for k, v in r.items() if not k.startswith("_")} for code, r in store.regions_in_force().items()}
@@ -67,7 +73,7 @@ def load(store: Storage, paths, author: str | None = None) -> LoadReport:
         combined.setdefault(code, region)
     effective = regions.resolve(combined, {**{c: f"region {c} (database)" for c in in_force}, **sources})
     for topic, path in topics:
-        content.check_fits(topic, path, effective, MAX_PARTS)
+        content.check_fits(topic, path, effective, limits.max_parts, limits.signature)
     report, now = LoadReport(), utcnow()
     with store.atomic():
         for topic, path in topics:
@@ -96,8 +102,13 @@ def _note(report: LoadReport, new_id, current, label: str):
         report.superseded_staff_edits.append(f"{label} v{current['version']}")
 
 
-def load_if_empty(store: Storage, content_dir: Path) -> LoadReport | None:
+def load_if_empty(store: Storage, content_dir: Path, limits: SmsLimits = SmsLimits()) -> LoadReport | None:
     """Load the shipped content into a new database so it answers at once."""
     if not store.content_is_empty():
         return None
-    return load(store, [content_dir])
+    return load(store, [content_dir], limits=limits)
+
+
+def limits_from(config) -> SmsLimits:
+    """The SMS limits of a deployment's configuration."""
+    return SmsLimits(int(config["SMS_MAX_PARTS"]), config.get("SMS_SIGNATURE") or SmsLimits.signature)

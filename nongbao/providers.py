@@ -47,7 +47,8 @@ def from_config(config: dict) -> SmsProvider | None:
     """The configured provider, or None when no SMS credentials are set."""
     if not (config.get("TWILIO_ACCOUNT_SID") and config.get("TWILIO_AUTH_TOKEN")):
         return None
-    callback = config["PUBLIC_URL"].rstrip("/") + "/sms/twilio/status" if config.get("PUBLIC_URL") else None
+    base = (config.get("PUBLIC_URL") or "").rstrip("/").removesuffix("/sms/twilio")  # either form of PUBLIC_URL
+    callback = base + "/sms/twilio/status" if base else None
     return TwilioProvider(
         config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"], config.get("TWILIO_FROM", ""), callback,
         config.get("TWILIO_API_BASE_URL") or None,
