@@ -207,8 +207,8 @@ class Engine:
     def _with_onboarding(self, turn: Turn, outcome: Outcome) -> str:
         """After a new contact's first answer, ask (skippably) for their county."""
         contact, text = turn.contact, outcome.text
-        dialogue_open = outcome.state is not None and not (outcome.state is KEEP and turn.state is None)
-        if not (outcome.ask_region and contact.region_status == REGION_UNKNOWN) or dialogue_open:
+        dialogue_open = turn.state is not None if outcome.state is KEEP else outcome.state is not None
+        if dialogue_open or not outcome.ask_region or contact.region_status != REGION_UNKNOWN:
             return text
         question = turn._("Which county are you in? Reply with its name for local figures, or 'skip'.")
         combined = f"{text}\n{question}"
