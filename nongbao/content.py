@@ -96,7 +96,10 @@ def _hardship(t: Translator, policy: dict) -> str:
 
 
 def _catchup(t: Translator, policy: dict) -> str:
-    rule = {**CATCHUP_DEFAULTS, **(_pension(policy, "catchup") or {})}
+    """The region's back-payment rule; a region that publishes none gets the usual practice, hedged."""
+    if not _pension(policy, "catchup"):
+        return t._("Most places let you pay back missed years, usually without a government subsidy.")
+    rule = {**CATCHUP_DEFAULTS, **_pension(policy, "catchup")}
     parts = [
         t._("Missed years can be paid back.") if rule["arrears_allowed"] else t._("Missed years cannot be paid back here."),
     ]
@@ -188,7 +191,7 @@ def render(text: str, policy: dict, t: Translator) -> str:
     for _literal, name, _spec, _conv in string.Formatter().parse(text):
         if name and name not in values:
             value = PLACEHOLDERS[name](t, policy)
-            values[name] = value or t._("(ask the local social insurance office or %(hotline)s)", hotline=_hotline(policy))
+            values[name] = value or t._("ask the local social insurance office or %(hotline)s", hotline=_hotline(policy))
     return text.format_map(values)
 
 

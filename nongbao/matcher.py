@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import jieba
 from rapidfuzz import fuzz, process
 
+from .numerals import to_arabic
 from .parsing import read_inputs
 
 jieba.setLogLevel(logging.WARNING)
@@ -49,7 +50,7 @@ def _stem(word: str) -> str:
             if suffix in ("ing", "ed") and len(word) > 3 and word[-1] == word[-2] and word[-1] not in "sl":
                 word = word[:-1]  # stopped -> stop
             break
-    if word.endswith("e") and len(word) > 4:
+    if word.endswith("e") and len(word) > 3:  # move/moving, estimate/estimated
         word = word[:-1]
     return word
 
@@ -100,6 +101,7 @@ class Vocabulary:
                 words.update(self.normalize(example).split())
         self.commands = {self._command_key(k): v for k, v in (data.get("commands") or {}).items()}
         self.words = sorted(w for w in words if not w.startswith("#"))
+        self.known = set(self.words)
         self._idf = self._inverse_document_frequency()
         self.examples = [(self._weigh(f), intent) for f, intent in self.examples]
 
@@ -124,7 +126,7 @@ class Vocabulary:
         text = self._fold(text)
         marks = " ".join(sorted(signals(text)))
         if self.chinese:
-            text = _KEEP.sub("", text)
+            text = _KEEP.sub("", to_arabic(text))  # 一百三十九 and 139 match alike
             for _ in range(2):  # a rewrite may reveal another (低包户 -> 低保户 -> 低保)
                 for source, target in self.synonyms:
                     text = text.replace(source, target)
@@ -141,8 +143,8 @@ class Vocabulary:
             return normal
         fixed = []
         for word in normal.split():
-            if len(word) >= 4 and not word.startswith("#") and word not in self._idf:
-                best = process.extractOne(word, self.words, scorer=fuzz.ratio, score_cutoff=80)
+            if len(word) >= 5 and not word.startswith("#") and word not in self._idf and word not in self.known:
+                best = process.extractOne(word, self.words, scorer=fuzz.ratio, score_cutoff=85)
                 word = best[0] if best else word
             fixed.append(word)
         return " ".join(fixed)
@@ -240,13 +242,15 @@ class IntentMatcher:
         command = self.command(text)
         if command:
             return command
+        if not any(ch.isalnum() for ch in text):
+            return Match("menu", 0.0, None)  # empty, emoji or punctuation only: show what we can do
         chinese = bool(_CJK.search(text))
         ranked: list[tuple[float, str, str, dict]] = []
         for locale, vocabulary in self.vocabularies.items():
             if vocabulary.chinese != chinese and (chinese or re.search(r"[a-zA-Z]", text) is None):
                 continue
             scores = vocabulary.score(text)
-            if _QUESTION.search(text) or len(text.strip()) > STATEMENT_MAX[chinese]:
+            if _QUESTION.search(text) or len(text.strip()) > STATEMENT_MAX[chinese] or signals(text):
                 scores = {k: v for k, v in scores.items() if k not in STATEMENT_ONLY}
             if scores:
                 intent = max(scores, key=scores.get)
