@@ -20,6 +20,7 @@ from nongbao.web import close_store, error, store
 def create_app(test_config=None) -> Flask:
     """Defaults, then environment variables, then the test mapping; the database is ready on return."""
     app = Flask(__name__, instance_relative_config=True)
+    app.json.ensure_ascii = False  # Chinese replies stay readable in the JSON
     app.config.from_mapping(DEFAULTS)
     if test_config is None:
         app.config.from_mapping(from_environment(DEFAULTS))
