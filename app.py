@@ -68,10 +68,13 @@ def prepare_database(app: Flask):
 
 
 def check_default_region(storage: Storage, code: str):
-    """Refuse to start with a DEFAULT_REGION that is not loaded: farmers would get no local figures."""
+    """Warn when DEFAULT_REGION is not loaded: until it is, answers point to the local office instead of figures."""
     loaded = library(storage).regions
     if loaded and code not in loaded:
-        raise RuntimeError(f"DEFAULT_REGION {code} is not a loaded region; loaded: {', '.join(sorted(loaded))}")
+        logging.getLogger(__name__).warning(
+            "DEFAULT_REGION %s is not a loaded region (loaded: %s); load it with `flask content load`",
+            code, ", ".join(sorted(loaded)),
+        )  # fmt: skip
 
 
 def register_errors(app: Flask):

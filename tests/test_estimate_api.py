@@ -164,7 +164,7 @@ def cli_estimate(runner, region, age, grade, years_paid=0) -> dict:
 def test_api_cli_and_module_agree(api, runner, region, age, grade, years_paid):
     from_api = post(api, {"region": region, "age": age, "grade": grade, "years_paid": years_paid}).get_json()
     from_cli = cli_estimate(runner, region, age, grade, years_paid)
-    effective = api.get(f"/api/v1/regions/{region}").get_json()["policy"]
+    effective = api.get(f"/api/v1/regions/{region}").get_json()
     policy = PensionPolicy.from_region(effective)
     from_module = as_json(estimate(policy, parse_input({"age": age, "grade": grade, "years_paid": years_paid}, policy)), region)
     assert from_api["monthly_total"] == from_cli["monthly_total"] == from_module["monthly_total"]

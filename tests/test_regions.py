@@ -169,8 +169,8 @@ def test_county_with_only_code_name_parent_contact_inherits_the_pension(store, a
     loader.load(store, [write(tmp_path, "county.yaml", COUNTY)])
     response = api.get("/api/v1/regions/441499")
     assert response.status_code == 200
-    policy = response.get_json()["policy"]
-    province = api.get("/api/v1/regions/440000").get_json()["policy"]
+    policy = response.get_json()
+    province = api.get("/api/v1/regions/440000").get_json()
     assert policy["pension"] == province["pension"]
     assert [g["amount"] for g in policy["pension"]["grades"]] == ["180", "240", "360", "600", "900", "1200", "1800",
                                                                  "3600", "4800"]  # fmt: skip
@@ -180,14 +180,14 @@ def test_county_with_only_code_name_parent_contact_inherits_the_pension(store, a
 
 
 def province_office(api):
-    return api.get("/api/v1/regions/441400").get_json()["policy"]["contact"]["office"]
+    return api.get("/api/v1/regions/441400").get_json()["contact"]["office"]
 
 
 def test_county_mappings_merge_key_by_key_and_lists_replace_whole(store, api, tmp_path):
     county = {**COUNTY, "pension": {"basic_pension": {"local": 60}, "grades": [{"amount": 300, "subsidy": 40},
                                                                                {"amount": 700, "subsidy": 70}]}}  # fmt: skip
     loader.load(store, [write(tmp_path, "county.yaml", county)])
-    pension = api.get("/api/v1/regions/441499").get_json()["policy"]["pension"]
+    pension = api.get("/api/v1/regions/441499").get_json()["pension"]
     assert pension["basic_pension"] == {"central": "143", "local": "60"}
     assert pension["grades"] == [{"amount": "300", "subsidy": "40"}, {"amount": "700", "subsidy": "70"}]
     assert pension["long_service"] == {"after_years": 15, "per_year": "3"}
@@ -198,7 +198,7 @@ def test_code_name_and_parent_are_not_inherited(store, api, tmp_path):
     # 441403 has parent 441400 and an English name; its child gives only a Chinese name.
     child = {"code": "441496", "name": {"zh-Hans": "测试镇"}, "parent": "441403"}
     loader.load(store, [write(tmp_path, "child.yaml", child)])
-    policy = api.get("/api/v1/regions/441496").get_json()["policy"]
+    policy = api.get("/api/v1/regions/441496").get_json()
     assert policy["code"] == "441496"
     assert policy["parent"] == "441403"
     assert policy["name"] == {"zh-Hans": "测试镇"}
@@ -208,7 +208,7 @@ def test_code_name_and_parent_are_not_inherited(store, api, tmp_path):
 
 
 def test_effective_policy_of_the_default_region_comes_from_its_province(api):
-    policy = api.get("/api/v1/regions/441403").get_json()["policy"]
+    policy = api.get("/api/v1/regions/441403").get_json()
     assert policy["code"] == "441403" and policy["parent"] == "441400"
     assert policy["name"]["zh-Hans"] == "梅县区"
     assert policy["pension"]["long_service"] == {"after_years": 15, "per_year": "3"}
@@ -246,7 +246,7 @@ def test_loading_a_changed_file_creates_version_2_which_is_in_force(store, api, 
     assert store.count("regions") == count + 1
     assert store.region_row("441403")["version"] == 2
     assert store.regions_in_force()["441403"]["contact"]["hotline"] == "0753-2271133"
-    assert api.get("/api/v1/regions/441403").get_json()["policy"]["contact"]["hotline"] == "0753-2271133"
+    assert api.get("/api/v1/regions/441403").get_json()["contact"]["hotline"] == "0753-2271133"
 
 
 # The shipped regions

@@ -63,13 +63,21 @@ def test_a_storage_opened_twice_sees_the_other_connections_writes(app):
         two.close()
 
 
-def test_an_unloaded_default_region_stops_the_app_at_start(config):
-    import pytest
-
+def test_an_unloaded_default_region_is_reported_and_never_replaced_by_another_regions_figures(config, caplog):
     from app import create_app
 
-    with pytest.raises(RuntimeError, match="DEFAULT_REGION 999999"):
-        create_app({**config, "DEFAULT_REGION": "999999"})
+    app = create_app({**config, "DEFAULT_REGION": "999999"})
+    assert "DEFAULT_REGION 999999" in caplog.text
+    reply = (
+        app.test_client()
+        .post(
+            "/api/v1/messages",
+            json={"from": "+8613800000050", "text": "养老保险分几档"},
+            headers={"Authorization": "Bearer test-api-token"},
+        )
+        .get_json()["reply"]
+    )
+    assert "详询当地社保部门或12333" in reply and "180" not in reply
 
 
 def test_messages_from_one_farmer_arriving_together_are_all_answered(app):

@@ -105,4 +105,4 @@ def region(code: str):
     found = library(store()).region(code)
     if found is None:
         return error(404, "unknown_region", f"no region with code {code}", "code")
-    return jsonify({"code": code, "version": found.version, "policy": found.effective})
+    return jsonify({**found.effective, "code": code, "version": found.version})
