@@ -4,12 +4,12 @@ import re
 from decimal import Decimal
 
 from nongbao import estimate_text
-from nongbao.engine import Outcome, Turn
 from nongbao.estimator import EstimateError, estimate, parse_input
 from nongbao.i18n import N_
 from nongbao.models import REGION_SET, REGION_SKIPPED
 from nongbao.numerals import parse_number
 from nongbao.parsing import read_inputs
+from nongbao.turns import Outcome, Turn
 
 FIELDS = ("age", "grade", "years_paid")  # asked in this order; years paid is always asked once
 ALL_WORDS = {"全部", "所有", "各档", "全部档次", "all", "every", "all grades"}

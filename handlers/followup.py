@@ -2,8 +2,8 @@
 
 import re
 
-from nongbao.engine import Outcome, Turn
 from nongbao.models import FEEDBACK, HANDOFF
+from nongbao.turns import Outcome, Turn
 
 
 def _is_bare_request(text: str) -> bool:

@@ -1,7 +1,7 @@
 """Knowledge topics: the content store's text for the contact's language, with their region's figures."""
 
 from nongbao.content import render
-from nongbao.engine import KEEP, Outcome, Turn
+from nongbao.turns import KEEP, Outcome, Turn
 
 
 def topic_text(turn: Turn, key: str) -> tuple[str, int | None]:

@@ -2,8 +2,8 @@
 
 import re
 
-from nongbao.engine import KEEP, Outcome, Turn
 from nongbao.i18n import translator
+from nongbao.turns import KEEP, Outcome, Turn
 
 
 def target_locale(turn: Turn) -> str:

@@ -2,10 +2,10 @@
 
 import re
 
-from nongbao.engine import Outcome, Turn
 from nongbao.matcher import Match
 from nongbao.models import REGION_ASKED, REGION_SKIPPED, REGION_UNKNOWN
 from nongbao.numerals import parse_choice
+from nongbao.turns import Outcome, Turn
 
 from . import knowledge, language, region
 

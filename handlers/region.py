@@ -2,9 +2,9 @@
 
 import re
 
-from nongbao.engine import Outcome, Turn
 from nongbao.models import REGION_SET, REGION_SKIPPED
 from nongbao.numerals import parse_number
+from nongbao.turns import Outcome, Turn
 
 SKIP = re.compile(r"^(跳过|不说|不用了?|不知道|算了|不|否|skip|no|later|n/a)[!！。.~～\s]*$", re.IGNORECASE)
 

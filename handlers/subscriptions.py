@@ -1,7 +1,7 @@
 """Opting in and out of reminders, and telling us this year's contribution is paid."""
 
 from nongbao.content import render
-from nongbao.engine import Outcome, Turn
+from nongbao.turns import Outcome, Turn
 
 
 def subscribe(turn: Turn) -> Outcome:

@@ -1,6 +1,6 @@
 """Questions outside the service: logged for staff, answered with what the service can do."""
 
-from nongbao.engine import Outcome, Turn
+from nongbao.turns import Outcome, Turn
 
 
 def answer(turn: Turn) -> Outcome:
