@@ -17,6 +17,7 @@ _AGE_OTHER = re.compile(
     r"|\bim\s*(\d{2})\b"  # im 52
     r"|\b(\d{2,3})\s*(?:years?|yrs?)\s*old"  # 52 years old
     r"|\baged?\s*(\d{2,3})\b"  # aged 52
+    r"|\b(?:mum|mom|dad|father|mother|wife|husband|he|she)\s+is\s+(\d{2})\b"  # my mum is 50
     r"|今年\s*(\d{2})(?![\d年岁])"  # 我今年45
     r"|^我?(\d{2})(?=了|,|\s(?!years?|yrs?|年))"  # 我45, ...
     r"|(?<![\d年])([1-9]\d)\s*了(?!年)"  # 老伴56了

@@ -7,7 +7,7 @@ import pytest
 from scripts.intent_accuracy import evaluate, read_labelled, shipped_matcher
 
 DATA = Path(__file__).parent / "data"
-LABELLED = [DATA / "intents_labelled.tsv", DATA / "intents_holdout.tsv", DATA / "intents_varied.tsv"]
+LABELLED = [DATA / name for name in ("intents_labelled.tsv", "intents_holdout.tsv", "intents_varied.tsv", "intents_helpline.tsv")]
 
 
 @pytest.fixture(scope="module")
