@@ -339,25 +339,22 @@ class Storage:
         """The topic text in force for a locale: id (the content version), title, body."""
         return self._newest("topics", "key = ? and locale = ?", [key, locale])
 
-    def save_topic(
-        self,
-        key: str,
-        locale: str,
-        title: str,
-        body: str,
-        source: str,
-        source_path: str | None,
-        author: str | None,
-        now: datetime.datetime,
-    ) -> int | None:
-        """A new version when the text changed; None when it is the same as the one in force."""
-        current = self.topic(key, locale)
-        if current and current["title"] == title and current["body"] == body:
-            return None
-        return self.db["topics"].insert(
-            {"key": key, "locale": locale, "version": (current["version"] + 1) if current else 1, "title": title,
-             "body": body, "source": source, "source_path": source_path, "author": author, "created_at": _ts(now)}
-        ).last_pk  # fmt: skip
+    def _save_version(
+        self, table: str, identity: dict, content: dict, provenance: tuple, now: datetime.datetime
+    ) -> tuple[int | None, dict | None]:
+        """A new version of one piece of content when it changed: (its id or None, the version it follows)."""
+        where = " and ".join(f"{name} = ?" for name in identity)
+        current = self._newest(table, where, list(identity.values()))
+        if current and all(current[name] == value for name, value in content.items()):
+            return None, current
+        source, source_path, author = provenance
+        row = {**identity, **content, "version": current["version"] + 1 if current else 1, "source": source,
+               "source_path": source_path, "author": author, "created_at": _ts(now)}  # fmt: skip
+        return self._insert(table, row), current
+
+    def save_topic(self, key: str, locale: str, title: str, body: str, provenance: tuple, now: datetime.datetime):
+        """A new topic version when the text changed; provenance is (source, source_path, author)."""
+        return self._save_version("topics", {"key": key, "locale": locale}, {"title": title, "body": body}, provenance, now)
 
     def topic_history(self, key: str, locale: str) -> list[dict]:
         return list(self.db["topics"].rows_where("key = ? and locale = ?", [key, locale], order_by="version"))
@@ -366,17 +363,10 @@ class Storage:
         row = self._newest("vocabularies", "locale = ?", [locale])
         return {**json.loads(row["data"]), "version": row["id"]} if row else None
 
-    def save_vocabulary(
-        self, locale: str, data: dict, source: str, source_path: str | None, author: str | None, now: datetime.datetime
-    ) -> int | None:
-        current = self._newest("vocabularies", "locale = ?", [locale])
+    def save_vocabulary(self, locale: str, data: dict, provenance: tuple, now: datetime.datetime):
+        """A new version of a locale's intent vocabulary when it changed."""
         encoded = json.dumps(data, ensure_ascii=False, sort_keys=True)
-        if current and current["data"] == encoded:
-            return None
-        return self.db["vocabularies"].insert(
-            {"locale": locale, "version": (current["version"] + 1) if current else 1, "data": encoded,
-             "source": source, "source_path": source_path, "author": author, "created_at": _ts(now)}
-        ).last_pk  # fmt: skip
+        return self._save_version("vocabularies", {"locale": locale}, {"data": encoded}, provenance, now)
 
     def regions_in_force(self) -> dict[str, dict]:
         """Every region's own values in force, by code, with version and source."""
@@ -398,19 +388,11 @@ class Storage:
     def region_row(self, code: str) -> dict | None:
         return self._newest("regions", "code = ?", [code])
 
-    def save_region(
-        self, own: dict, source: str, source_path: str | None, author: str | None, now: datetime.datetime
-    ) -> int | None:
+    def save_region(self, own: dict, provenance: tuple, now: datetime.datetime):
         """A new version of a region's own values when they changed."""
-        current = self.region_row(own["code"])
-        encoded = json.dumps(own, ensure_ascii=False, sort_keys=True)
-        if current and current["data"] == encoded:
-            return None
-        return self.db["regions"].insert(
-            {"code": own["code"], "version": (current["version"] + 1) if current else 1, "parent": own.get("parent"),
-             "name": json.dumps(own["name"], ensure_ascii=False), "data": encoded, "source": source,
-             "source_path": source_path, "author": author, "created_at": _ts(now)}
-        ).last_pk  # fmt: skip
+        content = {"parent": own.get("parent"), "name": json.dumps(own["name"], ensure_ascii=False),
+                   "data": json.dumps(own, ensure_ascii=False, sort_keys=True)}  # fmt: skip
+        return self._save_version("regions", {"code": own["code"]}, content, provenance, now)
 
     def content_version_stamp(self) -> tuple:
         """Changes whenever any content is saved; lets caches know when to rebuild."""

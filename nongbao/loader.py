@@ -75,25 +75,26 @@ def load(store: Storage, paths, author: str | None = None, limits: SmsLimits = S
     for topic, path in topics:
         content.check_fits(topic, path, effective, limits.max_parts, limits.signature)
     report, now = LoadReport(), utcnow()
+
+    def provenance(path: str) -> tuple:
+        return (FROM_FILE, path, author)
+
     with store.atomic():
         for topic, path in topics:
             for locale, body in topic["body"].items():
-                current = store.topic(topic["key"], locale)
-                new_id = store.save_topic(topic["key"], locale, topic["title"][locale], body, FROM_FILE, path, author, now)
-                _note(report, new_id, current, f"topic {topic['key']} {locale}")
+                saved = store.save_topic(topic["key"], locale, topic["title"][locale], body, provenance(path), now)
+                _note(report, saved, f"topic {topic['key']} {locale}")
         for vocabulary, path in vocabularies:
             data = {k: v for k, v in vocabulary.items() if k != "locale"}
-            current = store.vocabulary(vocabulary["locale"])
-            new_id = store.save_vocabulary(vocabulary["locale"], data, FROM_FILE, path, author, now)
-            _note(report, new_id, current, f"intents {vocabulary['locale']}")
+            saved = store.save_vocabulary(vocabulary["locale"], data, provenance(path), now)
+            _note(report, saved, f"intents {vocabulary['locale']}")
         for code, region in own.items():
-            current = store.region_row(code)
-            new_id = store.save_region(region, FROM_FILE, sources[code], author, now)
-            _note(report, new_id, current, f"region {code}")
+            _note(report, store.save_region(region, provenance(sources[code]), now), f"region {code}")
     return report
 
 
-def _note(report: LoadReport, new_id, current, label: str):
+def _note(report: LoadReport, saved: tuple, label: str):
+    new_id, current = saved
     if new_id is None:
         report.unchanged += 1
         return
