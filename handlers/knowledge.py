@@ -4,9 +4,14 @@ from nongbao.content import render
 from nongbao.turns import KEEP, Outcome, Turn
 
 
+def _row(turn: Turn, key: str) -> dict | None:
+    """The topic in force in the contact's language, or in Chinese when that locale lacks it."""
+    return turn.store.topic(key, turn.locale) or turn.store.topic(key, "zh-Hans")
+
+
 def topic_text(turn: Turn, key: str) -> tuple[str, int | None]:
-    """The rendered topic and the content version it came from (Chinese when a locale lacks it)."""
-    row = turn.store.topic(key, turn.locale) or turn.store.topic(key, "zh-Hans")
+    """The rendered topic and the content version it came from."""
+    row = _row(turn, key)
     if row is None:
         return turn._("This topic is being written. Please call %(hotline)s.", hotline=turn.hotline), None
     return render(row["body"], turn.policy, turn.t), row["id"]
@@ -21,5 +26,5 @@ def answer(turn: Turn) -> Outcome:
 
 def title(turn: Turn, key: str) -> str:
     """The short menu title of a topic."""
-    row = turn.store.topic(key, turn.locale) or turn.store.topic(key, "zh-Hans")
+    row = _row(turn, key)
     return row["title"] if row else key

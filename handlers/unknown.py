@@ -5,8 +5,7 @@ from nongbao.turns import Outcome, Turn
 
 def answer(turn: Turn) -> Outcome:
     """Say what we can answer and keep the question for staff."""
-    region = turn.region.code if turn.region else None
-    turn.store.log_unanswered(turn.contact.id, turn.inbound_id, turn.text, turn.locale, region, turn.now)
+    turn.store.log_unanswered(turn.contact.id, turn.inbound_id, turn.text, turn.locale, turn.region_code, turn.now)
     text = turn._(
         "Sorry, I cannot answer that yet; staff will see your question. I can help with pension grades and "
         "benefits, back payments, medical insurance, serious illness cover and dibao. Reply MENU for the menu."

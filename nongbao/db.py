@@ -272,8 +272,7 @@ class Storage:
         if not row:
             return None
         if row["expires_at"] and datetime.datetime.fromisoformat(row["expires_at"]) <= now:
-            self.clear_conversation(contact_id)
-            return None
+            return None  # expired: the turn that reads it writes the next state or clears it
         return {"flow": row["flow"], "step": row["step"], "data": json.loads(row["data"] or "{}")}
 
     def save_conversation(

@@ -57,17 +57,18 @@ class Engine:
     def _answer(self, turn: Turn, masked: bool) -> Reply:
         """Route the message, keep the dialogue, and shape the reply for SMS."""
         try:
-            outcome = self._route(turn, HANDLERS, FLOWS)
+            outcome = self._route(turn)
         except Exception:  # the farmer still gets an answer; staff see the question
             log.exception("could not answer message %d", turn.inbound_id)
             outcome = self._apology(turn)
         if outcome.locale:
             turn.locale = outcome.locale
-        self._keep_state(turn, outcome)
-        text = self._with_onboarding(turn, outcome)
+        state = self._next_state(turn, outcome)
+        text, state = self._with_onboarding(turn, outcome, state)
         if masked:
             text = turn._("For your safety we removed the ID or bank card number; we never need it.") + "\n" + text
-        text = self._paged(turn, outcome, text)
+        text, state = self._paged(turn, outcome, text, state)
+        self._store_state(turn, state)
         parts = segments.segments(text, self.config.get("SMS_SIGNATURE", ""))
         return Reply(text, outcome.intent, turn.locale, parts, content_version=outcome.content_version)
 
@@ -82,7 +83,7 @@ class Engine:
             return Reply("", "", locale, 0, duplicate=True)
         return None
 
-    def _route(self, turn: Turn, handlers: dict, flows: dict) -> Outcome:
+    def _route(self, turn: Turn) -> Outcome:
         """Global words first, then the open dialogue, then menu numbers, then the matcher."""
         text = turn.text.strip()
         if turn.state and text.lower() in MORE_WORDS and turn.state_data().get("more"):
@@ -96,66 +97,68 @@ class Engine:
             turn.match = command
             if command.intent != "language" and (turn.contact.locale or turn.contact.last_locale):
                 turn.locale = turn.contact.locale or turn.contact.last_locale  # TD, STOP: short codes, not a language
-            return handlers[command.intent](turn)
-        if turn.state and turn.state.get("flow") in flows:
-            outcome = flows[turn.state["flow"]](turn)
+            return HANDLERS[command.intent](turn)
+        if turn.state and turn.state.get("flow") in FLOWS:
+            outcome = FLOWS[turn.state["flow"]](turn)
             if outcome is not None:
                 return outcome
         number = parse_choice(text)
         if number is not None:
-            return handlers["menu.choice"](turn, number)
-        named = handlers["region.named"](turn)
+            return HANDLERS["menu.choice"](turn, number)
+        named = HANDLERS["region.named"](turn)
         if named is not None:
             return named
         turn.match = turn.library.matcher.match(text) if text else Match("menu", 0.0, None)
         if turn.match.intent == "unknown" and not any(ch.isalnum() for ch in text):
             turn.match = Match("menu", 0.0, None)  # emoji, punctuation or nothing at all
-        return handlers[turn.match.intent](turn)
+        return HANDLERS[turn.match.intent](turn)
 
     def _apology(self, turn: Turn) -> Outcome:
-        region = turn.region.code if turn.region else None
-        self.store.log_unanswered(turn.contact.id, turn.inbound_id, turn.text, turn.locale, region, turn.now)
+        self.store.log_unanswered(turn.contact.id, turn.inbound_id, turn.text, turn.locale, turn.region_code, turn.now)
         text = turn._(
             "Sorry, something went wrong on our side. Please try again later or call %(hotline)s.", hotline=turn.hotline
         )
         return Outcome(text, "unknown", ask_region=False)
 
-    def _keep_state(self, turn: Turn, outcome: Outcome):
-        """Save, keep or end the dialogue as the handler asked; a page left over from before is dropped."""
+    @staticmethod
+    def _next_state(turn: Turn, outcome: Outcome) -> dict | None:
+        """The dialogue after this turn, as the handler asked; a page left over from before is dropped."""
         if outcome.state is None:
-            self.store.clear_conversation(turn.contact.id)
-        elif outcome.state is not KEEP:
-            self._save_state(turn, *outcome.state)
-        elif turn.state and "more" in turn.state["data"]:
+            return None
+        if outcome.state is KEEP:
+            if turn.state is None:
+                return None
             data = {k: v for k, v in turn.state["data"].items() if k not in ("more", "more_intent")}
-            self._save_state(turn, turn.state["flow"], turn.state["step"], data)
+            return {**turn.state, "data": data}
+        flow, step, data = outcome.state
+        return {"flow": flow, "step": step, "data": data}
 
-    def _with_onboarding(self, turn: Turn, outcome: Outcome) -> str:
+    def _with_onboarding(self, turn: Turn, outcome: Outcome, state: dict | None) -> tuple[str, dict | None]:
         """After a new contact's first answer, ask (skippably) for their county."""
         contact, text = turn.contact, outcome.text
-        dialogue_open = turn.state is not None if outcome.state is KEEP else outcome.state is not None
-        if dialogue_open or not outcome.ask_region or contact.region_status != REGION_UNKNOWN:
-            return text
+        if state is not None or not outcome.ask_region or contact.region_status != REGION_UNKNOWN:
+            return text, state
         question = turn._("Which county are you in? Reply with its name for local figures, or 'skip'.")
         combined = f"{text}\n{question}"
         if segments.segments(combined, self.config.get("SMS_SIGNATURE", "")) > self.config["SMS_MAX_PARTS"]:
-            return text
+            return text, state
         self.store.update_contact(contact.id, turn.now, region_status=REGION_ASKED)
-        self._save_state(turn, "region", "ask", {})
-        return combined
+        return combined, {"flow": "region", "step": "ask", "data": {}}
 
-    def _paged(self, turn: Turn, outcome: Outcome, text: str) -> str:
-        """Keep a reply within the part limit; the rest waits for 'more'."""
+    def _paged(self, turn: Turn, outcome: Outcome, text: str, state: dict | None) -> tuple[str, dict | None]:
+        """Keep a reply within the part limit; the rest waits for 'more' in the dialogue state."""
         limit, signature = self.config["SMS_MAX_PARTS"], self.config.get("SMS_SIGNATURE", "")
         suffix = "\n" + turn._("(Reply MORE for the rest)")
         shown, rest = segments.fit(text, limit, signature, suffix)
-        if rest:
-            state = self.store.conversation(turn.contact.id, turn.now) or {"flow": "more", "step": "", "data": {}}
-            data = {**state["data"], "more": rest, "more_intent": outcome.intent}
-            self._save_state(turn, state["flow"], state["step"], data)
-        return shown
+        if not rest:
+            return shown, state
+        state = state or {"flow": "more", "step": "", "data": {}}
+        return shown, {**state, "data": {**state["data"], "more": rest, "more_intent": outcome.intent}}
 
-    def _save_state(self, turn: Turn, flow: str, step: str, data: dict):
-        minutes = int(self.config.get("CONVERSATION_TIMEOUT_MINUTES", 30))
-        expires = turn.now + datetime.timedelta(minutes=minutes)
-        self.store.save_conversation(turn.contact.id, flow, step, data, turn.now, expires)
+    def _store_state(self, turn: Turn, state: dict | None):
+        """Write the dialogue once per turn; it expires after CONVERSATION_TIMEOUT_MINUTES of silence."""
+        if state is None:
+            self.store.clear_conversation(turn.contact.id)
+            return
+        expires = turn.now + datetime.timedelta(minutes=int(self.config["CONVERSATION_TIMEOUT_MINUTES"]))
+        self.store.save_conversation(turn.contact.id, state["flow"], state["step"], state["data"], turn.now, expires)

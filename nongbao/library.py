@@ -1,5 +1,6 @@
 """The content in force (topics, regions, matcher), built once per content version and shared."""
 
+import functools
 import re
 import threading
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ class RegionPolicy:
     def name(self, locale: str) -> str:
         return regions.localized(self.effective.get("name"), locale)
 
-    @property
+    @functools.cached_property
     def pension(self) -> PensionPolicy:
         return PensionPolicy.from_region(self.effective)
 

@@ -68,6 +68,11 @@ class Turn:
         return self.library.region(self.contact.region) or self.library.region(self.config.get("DEFAULT_REGION"))
 
     @property
+    def region_code(self) -> str | None:
+        """The code of the region answers use, for what staff see."""
+        return self.region.code if self.region else None
+
+    @property
     def policy(self) -> dict:
         return self.region.effective if self.region else {}
 

@@ -15,7 +15,7 @@ def store() -> Storage:
 
 def engine() -> Engine:
     """The conversation engine on this request's storage (tests may set a CLOCK)."""
-    return Engine(store(), current_app.config, current_app.config.get("CLOCK") or utcnow)
+    return Engine(store(), current_app.config, _clock())
 
 
 def close_store(_error=None):
@@ -32,6 +32,11 @@ def error(status: int, code: str, message: str, field: str | None = None, **extr
     return jsonify(body), status
 
 
+def _clock():
+    """The configured clock: CLOCK in tests, else the real time."""
+    return current_app.config.get("CLOCK") or utcnow
+
+
 def now():
     """The current time, from the test clock when one is set."""
-    return (current_app.config.get("CLOCK") or utcnow)()
+    return _clock()()
