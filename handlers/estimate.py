@@ -4,7 +4,7 @@ import re
 from decimal import Decimal
 
 from nongbao import estimate_text
-from nongbao.estimator import EstimateError, estimate, parse_input
+from nongbao.estimator import EstimateError, check_age, check_grade, check_years_paid, estimate, parse_input
 from nongbao.i18n import N_
 from nongbao.models import REGION_SET, REGION_SKIPPED
 from nongbao.numerals import parse_number
@@ -45,18 +45,27 @@ def _missing(data: dict) -> str | None:
 
 def _check(turn: Turn, data: dict) -> str:
     """Drop an answer the estimate cannot use at once, and say what was wrong ("" when all is well)."""
-    if "age" in data and not 16 <= data["age"] <= 100:
-        data.pop("age")
-        data.pop("birth_year", None)
-        return turn._(PROBLEMS["age"])
-    if "grade" in data and turn.region.pension.grade(Decimal(data["grade"])) is None:
-        data.pop("grade")
-        return turn._(PROBLEMS["grade"])
-    if "age" in data and data.get("years_paid", 0) > data["age"] - 16:
-        data.pop("years_paid")
-        data["asked_years"] = False
-        return turn._(PROBLEMS["years_paid"])
+    try:
+        if "age" in data:
+            check_age(data["age"])
+        if "grade" in data:
+            check_grade(turn.region.pension, Decimal(data["grade"]))
+        if "age" in data and "years_paid" in data:
+            check_years_paid(data["years_paid"], data["age"])
+    except EstimateError as error:
+        data.pop(error.field)
+        if error.field == "age":
+            data.pop("birth_year", None)
+        if error.field == "years_paid":
+            data["asked_years"] = False
+        return turn._(PROBLEMS[error.field])
     return ""
+
+
+def _result(turn: Turn, data: dict):
+    """The estimate for answers that _check has already accepted."""
+    policy = turn.region.pension
+    return estimate(policy, parse_input({k: data.get(k) for k in FIELDS}, policy))
 
 
 def _ask_or_answer(turn: Turn, data: dict, prefix: str = "") -> Outcome:
@@ -73,18 +82,11 @@ def _ask_or_answer(turn: Turn, data: dict, prefix: str = "") -> Outcome:
 
 
 def _answer(turn: Turn, data: dict) -> Outcome:
-    policy, region = turn.region.pension, turn.region
-    try:
-        inputs = parse_input({k: data.get(k) for k in FIELDS}, policy)
-    except EstimateError as error:
-        data.pop(error.field, None)
-        data["asked_years"] = data.get("asked_years") and error.field != "years_paid"
-        return _ask_or_answer(turn, data, turn._(PROBLEMS.get(error.field, PROBLEMS["grade"])))
-    result = estimate(policy, inputs)
+    result = _result(turn, data)
     # Kept for the turning-60 reminder; from the age alone the year may be one off, which a reminder tolerates.
     birth_year = data.get("birth_year") or turn.local_today.year - data["age"]
     turn.store.update_contact(turn.contact.id, turn.now, birth_year=birth_year)
-    text = estimate_text.summary(turn.t, result, region.name(turn.locale))
+    text = estimate_text.summary(turn.t, result, turn.region.name(turn.locale))
     if turn.contact.region_status not in (REGION_SET, REGION_SKIPPED):
         text += "\n" + turn._("Reply with your county's name to use its figures.")
     return Outcome(text, "estimate", state=("estimate", "done", {**data, "done": True}))
@@ -143,8 +145,7 @@ def resume(turn: Turn) -> Outcome | None:
 
         return menu.show(turn)  # 0 means "back", as in the menus
     if step == "done" and text.lower() in ALL_WORDS:
-        result = estimate(turn.region.pension, parse_input({k: data.get(k) for k in FIELDS}, turn.region.pension))
-        return Outcome(estimate_text.every_grade(turn.t, result), "estimate", state=("estimate", "done", data))
+        return Outcome(estimate_text.every_grade(turn.t, _result(turn, data)), "estimate", state=("estimate", "done", data))
     if _assign(turn, data, step, text):
         return _ask_or_answer(turn, data)
     if step == "done" or turn.library.matcher.match(text).intent not in ("unknown", "estimate", "menu"):

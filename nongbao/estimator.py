@@ -126,24 +126,41 @@ def _number(raw, field_name: str, *, integer: bool) -> Decimal:
     return value
 
 
+def check_age(age: int):
+    """Raise unless the age is one the scheme covers (16 to 100)."""
+    if not MIN_AGE <= age <= MAX_AGE:
+        raise EstimateError("age", "out_of_range", f"age must be between {MIN_AGE} and {MAX_AGE}")
+
+
+def check_grade(policy: PensionPolicy, grade: Decimal, written=None):
+    """Raise unless the region offers this grade; the error lists the valid ones."""
+    if policy.grade(grade) is None:
+        valid = [str(g.amount) for g in policy.grades]
+        shown = grade if written is None else written
+        raise EstimateError(
+            "grade", "unknown_grade", f"grade {shown} is not offered here; valid grades: {', '.join(valid)}", valid
+        )
+
+
+def check_years_paid(years_paid: int, age: int):
+    """Raise unless the years already paid fit the age (paying starts at 16)."""
+    if not 0 <= years_paid <= age - MIN_AGE:
+        raise EstimateError("years_paid", "out_of_range", f"years_paid must be between 0 and {age - MIN_AGE} (age - 16)")
+
+
 def parse_input(raw: dict, policy: PensionPolicy) -> EstimateInput:
     """Validated inputs from a request mapping (age, grade, years_paid, balance, collective)."""
     if raw.get("age") is None:
         raise EstimateError("age", "required", "age is required")
     age = int(_number(raw["age"], "age", integer=True))
-    if not MIN_AGE <= age <= MAX_AGE:
-        raise EstimateError("age", "out_of_range", f"age must be between {MIN_AGE} and {MAX_AGE}")
-    valid = [str(g.amount) for g in policy.grades]
+    check_age(age)
     if raw.get("grade") is None:
+        valid = [str(g.amount) for g in policy.grades]
         raise EstimateError("grade", "required", f"grade is required; valid grades: {', '.join(valid)}", valid)
     grade = _number(raw["grade"], "grade", integer=False)
-    if policy.grade(grade) is None:
-        raise EstimateError(
-            "grade", "unknown_grade", f"grade {raw['grade']} is not offered here; valid grades: {', '.join(valid)}", valid
-        )
+    check_grade(policy, grade, raw["grade"])
     years_paid = int(_number(raw["years_paid"], "years_paid", integer=True)) if raw.get("years_paid") is not None else 0
-    if not 0 <= years_paid <= age - MIN_AGE:
-        raise EstimateError("years_paid", "out_of_range", f"years_paid must be between 0 and {age - MIN_AGE} (age - 16)")
+    check_years_paid(years_paid, age)
     amounts = {}
     for name in ("balance", "collective"):
         value = _number(raw[name], name, integer=False) if raw.get(name) is not None else Decimal(0)
