@@ -18,6 +18,9 @@ AUTH_TOKEN = "test-auth-token"
 ACCOUNT_SID = "AC" + "0" * 32
 PUBLIC_URL = "https://nongbao.example.org"
 API_TOKEN = "test-api-token"
+# api.md's example (Hebei figures, age 45, grade 500, nothing paid yet), checked at every layer.
+API_MD_EXAMPLE = {"account_at_claim": "9482.13", "monthly_basic": "163.00", "monthly_account": "68.22",
+                  "monthly_total": "231.22", "total_paid": "7500.00", "payback_years": "2.7"}  # fmt: skip
 
 
 class Clock:

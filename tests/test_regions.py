@@ -87,19 +87,10 @@ def test_bad_region_file_raises_naming_file_and_key_and_changes_nothing(store, t
     assert snapshot(store) == before
 
 
-def test_root_region_missing_code_names_the_code_key(store, tmp_path):
-    path = write(tmp_path, "nocode.yaml", root(code=_DELETE))
-    before = snapshot(store)
-    with pytest.raises(RegionError) as problem:
-        loader.load(store, [path])
-    assert str(path) in str(problem.value) and problem.value.key == "code"
-    assert snapshot(store) == before
-
-
-def test_root_region_missing_code_in_a_regions_folder_names_the_code_key(store, tmp_path):
-    folder = tmp_path / "regions"
-    folder.mkdir()
-    path = write(folder, "nocode.yaml", root(code=_DELETE))
+@pytest.mark.parametrize("folder", ["", "regions"], ids=["any-folder", "regions-folder"])
+def test_root_region_missing_code_names_the_code_key(store, tmp_path, folder):
+    (tmp_path / folder).mkdir(exist_ok=True)
+    path = write(tmp_path / folder, "nocode.yaml", root(code=_DELETE))
     before = snapshot(store)
     with pytest.raises(RegionError) as problem:
         loader.load(store, [path])
