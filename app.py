@@ -12,7 +12,6 @@ from nongbao import cli
 from nongbao.channels import api, twilio_sms
 from nongbao.config import DEFAULTS, from_environment
 from nongbao.db import Storage
-from nongbao.library import library
 from nongbao.loader import limits_from, load_if_empty
 from nongbao.web import close_store, error, store
 
@@ -69,7 +68,7 @@ def prepare_database(app: Flask):
 
 def check_default_region(storage: Storage, code: str):
     """Warn when DEFAULT_REGION is not loaded: until it is, answers point to the local office instead of figures."""
-    loaded = library(storage).regions
+    loaded = storage.regions_in_force()  # a cheap read: building the matcher here would slow every start
     if loaded and code not in loaded:
         logging.getLogger(__name__).warning(
             "DEFAULT_REGION %s is not a loaded region (loaded: %s); load it with `flask content load`",
