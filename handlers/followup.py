@@ -15,7 +15,7 @@ def _is_bare_request(text: str) -> bool:
 
 def feedback(turn: Turn) -> Outcome:
     """Record the complaint or suggestion; ask for the details when only the wish to give one came."""
-    ref = turn.store.create_followup(FEEDBACK, turn.contact.id, turn.inbound_id, turn.text, turn.region_code, turn.now)
+    ref = turn.follow_up(FEEDBACK)
     if _is_bare_request(turn.text):
         text = turn._("Please tell us your complaint or suggestion in your next message (reference %(ref)s).", ref=ref)
         return Outcome(text, "feedback", state=("feedback", "details", {"ref": ref}), ask_region=False)
@@ -35,7 +35,7 @@ def resume(turn: Turn) -> Outcome | None:
 
 def handoff(turn: Turn) -> Outcome:
     """Record the wish to talk to a person and give the hotline at once."""
-    ref = turn.store.create_followup(HANDOFF, turn.contact.id, turn.inbound_id, turn.text, turn.region_code, turn.now)
+    ref = turn.follow_up(HANDOFF)
     text = turn._(
         "We have asked staff to contact you (reference %(ref)s). For urgent questions call %(hotline)s.",
         ref=ref,

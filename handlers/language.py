@@ -10,7 +10,7 @@ def target_locale(turn: Turn) -> str:
     """The language asked for (英文/English -> en, 中文/Chinese -> zh-Hans), else the other one."""
     text = turn.text.lower()
     wants_en = re.search(r"英文|英语|english", text)
-    wants_zh = re.search(r"中文|汉语|普通话|chinese|mandarin", text)
+    wants_zh = re.search(r"中文|汉语|普通话|chinese|mandarin|zhongwen", text)
     if wants_en and not wants_zh:
         return "en"
     if wants_zh and not wants_en:
@@ -19,12 +19,9 @@ def target_locale(turn: Turn) -> str:
 
 
 def switch(turn: Turn) -> Outcome:
-    """Switch to the language the message asks for."""
-    return switch_to(turn, target_locale(turn))
-
-
-def switch_to(turn: Turn, locale: str) -> Outcome:
-    """Remember the language and confirm in it."""
-    turn.store.update_contact(turn.contact.id, turn.now, locale=locale)
+    """Remember the language asked for and confirm in it."""
+    locale = target_locale(turn)
     text = translator(locale).gettext("I will reply in English from now on. Reply MENU for the menu.")
-    return Outcome(text, "language", state=KEEP if turn.state else None, locale=locale, ask_region=False)
+    return Outcome(
+        text, "language", state=KEEP if turn.state else None, locale=locale, ask_region=False, contact={"locale": locale}
+    )

@@ -1,37 +1,39 @@
-"""The numbered menu: a main menu and topic sub-menus, answered by number in any state."""
+"""The numbered menu: a main menu and topic sub-menus; a number means something only while one is showing."""
 
 import re
 
-from nongbao.matcher import Match
 from nongbao.models import REGION_ASKED, REGION_SKIPPED, REGION_UNKNOWN
 from nongbao.numerals import parse_choice
 from nongbao.turns import Outcome, Turn
 
-from . import knowledge, language, region
-
-PENSION_TOPICS = (
-    "pension.overview", "pension.grades", "pension.eligibility", "pension.benefit", "pension.catchup",
-    "pension.payment", "pension.claim", "pension.transfer", "pension.death", "pension.subsidized",
-)  # fmt: skip
-MEDICAL_TOPICS = ("medical.resident", "medical.serious_illness", "medical.assistance")
-SUBMENUS = {"pension": PENSION_TOPICS, "medical": MEDICAL_TOPICS}
-# Main menu entries in order: a sub-menu name or an intent.
-MAIN = ("pension", "estimate", "medical", "assistance.dibao", "supplementary.commercial",
-        "reminders.subscribe", "handoff", "language")  # fmt: skip
+COURTESY = re.compile(
+    r"^((谢谢|多谢|谢了|感谢|好的|好|行|嗯|收到|知道了|明白了|懂了|ok|okay|thanks?|thank you|thx|got it)"
+    r"[,，!！。.~～\s]*(你|您|啦|了|啊|a lot|so much|very much|you)?[,，!！。.~～\s]*)+$",
+    re.IGNORECASE,
+)
+GOODBYE = re.compile(r"^(再见|拜拜|回见|bye|goodbye|see you)[!！。.~～\s]*$", re.IGNORECASE)
+SKIP = re.compile(r"^(跳过|不说|不用了?|不知道|算了|不|否|skip|no|later|n/a)[!！。.~～\s]*$", re.IGNORECASE)
 
 
-def _main_labels(turn: Turn) -> dict[str, str]:
+def _labels(turn: Turn) -> dict[str, str]:
+    """Menu words for sub-menus and action entries; topics use their own titles."""
     _ = turn._
     return {
         "pension": _("Pension"),
         "estimate": _("Pension estimate"),
         "medical": _("Medical insurance"),
-        "assistance.dibao": _("Dibao and hardship aid"),
-        "supplementary.commercial": _("Extra insurance"),
+        "assistance": _("Dibao and hardship aid"),
         "reminders.subscribe": _("Payment reminders"),
         "handoff": _("Talk to a person"),
         "language": _("Chinese") if turn.locale == "en" else "English",
     }
+
+
+def _title(turn: Turn, key: str) -> str:
+    labels = _labels(turn)
+    if key in labels:
+        return labels[key]
+    return turn.topic_title(key) or key
 
 
 def _numbered(turn: Turn, labels: list[str]) -> str:
@@ -41,67 +43,40 @@ def _numbered(turn: Turn, labels: list[str]) -> str:
     return "\n".join(f"{i} {label}" for i, label in enumerate(labels, 1))
 
 
-def main_menu_text(turn: Turn) -> str:
-    """The main menu: a header, numbered entries, and how to opt out."""
-    labels = _main_labels(turn)
-    entries = _numbered(turn, [labels[key] for key in MAIN])
-    return "\n".join((turn._("Rural insurance helper. Reply with a number:"), entries, turn._("Reply TD to stop messages.")))
+def menu_text(turn: Turn, name: str) -> str:
+    """A menu built from the registry's slots, so staff edits of topic titles show up here."""
+    entries = _numbered(turn, [_title(turn, key) for key in turn.menus[name]])
+    if name == "main":
+        header, footer = turn._("Rural insurance helper. Reply with a number:"), turn._("Reply TD to stop messages.")
+    else:
+        header = {
+            "pension": turn._("Pension. Reply with a number:"),
+            "medical": turn._("Medical. Reply with a number:"),
+        }.get(name, turn._("Reply with a number:"))
+        footer = turn._("0 Main menu")
+    return "\n".join((header, entries, footer))
 
 
-def submenu_text(turn: Turn, name: str) -> str:
-    """A topic sub-menu built from the topics' own titles, so staff edits show up here."""
-    header = turn._("Pension. Reply with a number:") if name == "pension" else turn._("Medical. Reply with a number:")
-    entries = _numbered(turn, [knowledge.title(turn, key) for key in SUBMENUS[name]])
-    return "\n".join((header, entries, turn._("0 Main menu")))
-
-
-COURTESY = re.compile(
-    r"^((谢谢|多谢|谢了|好的|好|行|嗯|收到|知道了|明白了|ok|okay|thanks?|thank you|thx|got it)"
-    r"[,，!！。.~～\s]*(你|您|啦|了|啊|a lot|so much|very much|you)?[,，!！。.~～\s]*)+$",
-    re.IGNORECASE,
-)
-GOODBYE = re.compile(r"^(再见|拜拜|回见|bye|goodbye|see you)[!！。.~～\s]*$", re.IGNORECASE)
-SKIP = region.SKIP
+def _open(turn: Turn, name: str, prefix: str = "") -> Outcome:
+    text = menu_text(turn, name)
+    return Outcome(f"{prefix}\n{text}" if prefix else text, "menu", state=("menu", name, {"menu": name}), ask_region=False)
 
 
 def show(turn: Turn) -> Outcome:
-    """The main menu, remembered so that the next number picks from it; thanks get a short word back."""
+    """The main menu, remembered so that the next number picks from it; thanks and goodbyes get a short word."""
     text = turn.text.strip()
     if SKIP.match(text) and turn.contact.region_status in (REGION_UNKNOWN, REGION_ASKED):
-        turn.store.update_contact(turn.contact.id, turn.now, region_status=REGION_SKIPPED)
-        return Outcome(turn._("All right. Reply MENU to see what I can answer."), "menu", ask_region=False)
+        return Outcome(
+            turn._("All right. Reply MENU to see what I can answer."), "menu", ask_region=False,
+            contact={"region_status": REGION_SKIPPED},
+        )  # fmt: skip
     if GOODBYE.match(text):
         return Outcome(turn._("Goodbye. Text us any time you have a question."), "menu", ask_region=False)
     if COURTESY.match(text):
         return Outcome(turn._("You are welcome. Text us any time; reply MENU for the menu."), "menu", ask_region=False)
-    return Outcome(main_menu_text(turn), "menu", state=("menu", "main", {"menu": "main"}), ask_region=False)
-
-
-def _pick(turn: Turn, menu: str, number: int) -> Outcome | None:
-    from . import HANDLERS
-
-    if number == 0:
-        return show(turn)
-    entries = MAIN if menu == "main" else SUBMENUS[menu]
-    if not 1 <= number <= len(entries):
-        return None
-    key = entries[number - 1]
-    if key in SUBMENUS:
-        return Outcome(submenu_text(turn, key), "menu", state=("menu", key, {"menu": key}), ask_region=False)
-    if key == "language":
-        return language.switch_to(turn, "zh-Hans" if turn.locale == "en" else "en")
-    turn.match = Match(key, 1.0, turn.locale)
-    return HANDLERS[key](turn)
-
-
-def choose(turn: Turn, number: int) -> Outcome:
-    """A number with no menu open picks from the main menu; a wrong one shows the menu again."""
-    outcome = _pick(turn, "main", number)
-    if outcome is None:
-        menu = show(turn)
-        prefix = turn._("Please reply with a number from the menu.")
-        return Outcome(f"{prefix}\n{menu.text}", "menu", state=menu.state, ask_region=False)
-    return outcome
+    if parse_choice(text) not in (None, 0):  # a number with no menu showing picks nothing: show the menu it could pick from
+        return _open(turn, "main", turn._("Please reply with a number from the menu."))
+    return _open(turn, "main")
 
 
 def resume(turn: Turn) -> Outcome | None:
@@ -109,10 +84,13 @@ def resume(turn: Turn) -> Outcome | None:
     number = parse_choice(turn.text)
     if number is None:
         return None
-    menu = turn.state_data().get("menu", "main")
-    outcome = _pick(turn, menu, number)
-    if outcome is None:
-        again = submenu_text(turn, menu) if menu in SUBMENUS else main_menu_text(turn)
-        prefix = turn._("Please reply with a number from the menu.")
-        return Outcome(f"{prefix}\n{again}", "menu", state=("menu", menu, {"menu": menu}), ask_region=False)
-    return outcome
+    name = turn.state_data().get("menu", "main")
+    if number == 0:
+        return _open(turn, "main")
+    entries = turn.menus.get(name, [])
+    if not 1 <= number <= len(entries):
+        return _open(turn, name, turn._("Please reply with a number from the menu."))
+    key = entries[number - 1]
+    if key in turn.menus:
+        return _open(turn, key)
+    return Outcome("", "menu", state=("menu", name, {"menu": name}), follow=key, ask_region=False)

@@ -5,28 +5,26 @@ from nongbao.turns import Outcome, Turn
 
 
 def subscribe(turn: Turn) -> Outcome:
-    """Opt in to contribution-window and deadline reminders."""
-    turn.store.subscribe_reminders(turn.contact.id, turn.now)
+    """Opt in to contribution-window and deadline reminders (this also lifts an earlier STOP)."""
     window = render("{pension_window}", turn.policy, turn.t)
     text = turn._(
         "Reminders are on. This year's pension payment window is %(window)s; we will remind you before it closes. Reply TD to stop.",
         window=window,
     )
-    return Outcome(text, "reminders.subscribe")
+    return Outcome(text, "reminders.subscribe", contact={"reminders": 1, "reminders_at": turn.now, "opted_out": 0})
 
 
 def unsubscribe(turn: Turn) -> Outcome:
     """STOP, 退订, TD: honoured at once, whatever dialogue was open."""
-    turn.store.opt_out(turn.contact.id, turn.text.strip()[:40] or "STOP", turn.now)
     text = turn._(
         "You are unsubscribed: we will not send you messages again. You can still ask us anything; reply REMIND to subscribe again."
     )
-    return Outcome(text, "reminders.unsubscribe", ask_region=False)
+    change = {"opted_out": 1, "opted_out_at": turn.now, "opted_out_reason": turn.text.strip()[:40] or "STOP", "reminders": 0}
+    return Outcome(text, "reminders.unsubscribe", ask_region=False, contact=change)
 
 
 def paid(turn: Turn) -> Outcome:
     """No more deadline reminders for this contribution year."""
     year = turn.local_today.year
-    turn.store.mark_paid(turn.contact.id, year, turn.now)
     text = turn._("Thank you. We noted that you paid for %(year)s and will not remind you again this year.", year=year)
-    return Outcome(text, "reminders.paid")
+    return Outcome(text, "reminders.paid", contact={"paid_year": year})

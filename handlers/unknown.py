@@ -4,8 +4,8 @@ from nongbao.turns import Outcome, Turn
 
 
 def answer(turn: Turn) -> Outcome:
-    """Say what we can answer and keep the question for staff."""
-    turn.store.log_unanswered(turn.contact.id, turn.inbound_id, turn.text, turn.locale, turn.region_code, turn.now)
+    """Say what we can answer and keep the question for staff; an open dialogue stays open."""
+    turn.log_unanswered()
     text = turn._(
         "Sorry, I cannot answer that yet; staff will see your question. I can help with pension grades and "
         "benefits, back payments, medical insurance, serious illness cover and dibao. Reply MENU for the menu."

@@ -9,19 +9,9 @@ import yaml
 from . import segments, yamlfiles
 from .estimator import CATCHUP_DEFAULTS
 from .i18n import LOCALES, N_, Translator
-from .regions import DEFAULT_HOTLINE, localized
+from .intents import INTENTS, KNOWLEDGE_TOPICS
+from .regions import DEFAULT_HOTLINE, DEFAULT_MEDICAL_HOTLINE, DEFAULT_TAX_HOTLINE, localized
 
-KNOWLEDGE_TOPICS = (
-    "pension.overview", "pension.grades", "pension.eligibility", "pension.benefit",
-    "pension.catchup", "pension.payment", "pension.claim", "pension.transfer", "pension.death",
-    "pension.subsidized", "medical.resident", "medical.serious_illness", "medical.assistance",
-    "assistance.dibao", "supplementary.commercial",
-)  # fmt: skip
-ACTION_INTENTS = (
-    "estimate", "reminders.subscribe", "reminders.unsubscribe", "reminders.paid", "feedback",
-    "handoff", "language", "menu", "unknown",
-)  # fmt: skip
-INTENTS = KNOWLEDGE_TOPICS + ACTION_INTENTS
 
 
 class ContentError(ValueError):
@@ -120,6 +110,41 @@ def _hotline(policy: dict) -> str:
     return (policy.get("contact") or {}).get("hotline") or DEFAULT_HOTLINE
 
 
+def _contact(policy: dict, key: str, default: str) -> str:
+    return (policy.get("contact") or {}).get(key) or default
+
+
+# What {office} and {medical_office} say where a region names no office of its own. English stays
+# plain ASCII (one non-ASCII character would turn the whole SMS into the 67-character encoding).
+OFFICE_DEFAULTS = {
+    "office": {"zh-Hans": "当地社保局", "en": "the local social insurance office"},
+    "medical_office": {"zh-Hans": "当地医保局", "en": "the local medical insurance bureau (yibaoju)"},
+}
+
+
+# A missing medical figure points to the medical insurance bureau, not the pension office.
+MEDICAL_POINTER = {
+    "zh-Hans": "详询当地医保局或%(hotline)s",
+    "en": "ask the local medical insurance bureau or %(hotline)s",
+}
+
+
+def _missing(t: Translator, name: str, policy: dict) -> str:
+    """What a placeholder says when the region lacks its figure: a pointer to the office for its subject."""
+    if name.startswith("medical_"):
+        pointer = MEDICAL_POINTER.get(t.locale) or MEDICAL_POINTER["zh-Hans"]
+        return pointer % {"hotline": _contact(policy, "medical_hotline", DEFAULT_MEDICAL_HOTLINE)}
+    return t._("ask the local social insurance office or %(hotline)s", hotline=_hotline(policy))
+
+
+def _office(key: str):
+    def render(t: Translator, policy: dict) -> str:
+        own = localized((policy.get("contact") or {}).get(key), t.locale)
+        return own or OFFICE_DEFAULTS[key].get(t.locale) or OFFICE_DEFAULTS[key]["zh-Hans"]
+
+    return render
+
+
 GROUP_NAMES = {
     "dibao": N_("dibao recipients"),
     "tekun": N_("the extremely poor (tekun)"),
@@ -160,7 +185,10 @@ PLACEHOLDERS = {
     "medical_subsidy": lambda t, p: _money_or_none(t, _medical(p, "subsidy")),
     "medical_window": lambda t, p: _window(t, _medical(p, "window")),
     "hotline": lambda t, p: _hotline(p),
-    "office": lambda t, p: localized((p.get("contact") or {}).get("office"), t.locale) or None,
+    "office": _office("office"),
+    "medical_hotline": lambda t, p: _contact(p, "medical_hotline", DEFAULT_MEDICAL_HOTLINE),
+    "tax_hotline": lambda t, p: _contact(p, "tax_hotline", DEFAULT_TAX_HOTLINE),
+    "medical_office": _office("medical_office"),
 }
 
 
@@ -191,7 +219,7 @@ def render(text: str, policy: dict, t: Translator) -> str:
     for _literal, name, _spec, _conv in string.Formatter().parse(text):
         if name and name not in values:
             value = PLACEHOLDERS[name](t, policy)
-            values[name] = value or t._("ask the local social insurance office or %(hotline)s", hotline=_hotline(policy))
+            values[name] = value or _missing(t, name, policy)
     return text.format_map(values)
 
 

@@ -167,7 +167,8 @@ class Storage:
         return self.contact(address)
 
     def update_contact(self, contact_id: int, now: datetime.datetime, **fields):
-        """Change named contact fields (locale, region, region_status, birth_year, ...)."""
+        """Change named contact fields (locale, region, region_status, birth_year, ...); moments are stored as UTC text."""
+        fields = {k: _ts(v) if isinstance(v, datetime.datetime) else v for k, v in fields.items()}
         self._update("contacts", contact_id, {**fields, "updated_at": _ts(now)})
 
     def opt_out(self, contact_id: int, reason: str, now: datetime.datetime):

@@ -2,8 +2,9 @@
 
 import datetime
 import logging
+import re
 
-from handlers import FLOWS, HANDLERS
+from handlers import MENUS, REGISTRY
 
 from . import segments
 from .db import Storage, utcnow
@@ -11,12 +12,13 @@ from .i18n import negotiate
 from .library import library
 from .matcher import Match
 from .models import REGION_ASKED, REGION_UNKNOWN, Contact
-from .numerals import parse_choice
 from .privacy import mask_address, mask_sensitive_numbers, normalize_address
 from .turns import KEEP, Outcome, Reply, Turn
 
 log = logging.getLogger(__name__)
 MORE_WORDS = {"更多", "more", "m", "继续"}
+MAX_FOLLOWS = 3  # a handler may hand over to another, which may hand over once more
+NOISE = re.compile(r"^([哈呵嘿嘻哼嗯啊哦噢呃额]+|(ha)+h?|(he)+|(hi)+|lol+|l+o+l+|x+d+|\d{1,3}[.,]?\d*|\d{5,}|(.)\3{2,})[!！。.~～?？\s]*$", re.I)
 RETRY_AFTER = datetime.timedelta(seconds=15)  # a provider retry after this finds an unanswered message answered
 
 
@@ -51,18 +53,26 @@ class Engine:
 
     def _turn(self, contact: Contact, text: str, now: datetime.datetime, inbound_id: int) -> Turn:
         state = self.store.conversation(contact.id, now)
+        lib = library(self.store)
         locale = negotiate(contact.locale, text, contact.last_locale, self.config["DEFAULT_LOCALE"])
-        return Turn(self.store, library(self.store), self.config, contact, text, locale, now, inbound_id, state)
+        if not contact.locale and lib.matcher.is_pinyin(text):
+            locale = "zh-Hans"  # pinyin is typed by Chinese speakers without a Chinese keyboard
+        return Turn(self.store, lib, self.config, contact, text, locale, now, inbound_id, state, menus=MENUS)
 
     def _answer(self, turn: Turn, masked: bool) -> Reply:
-        """Route the message, keep the dialogue, and shape the reply for SMS."""
+        """Route the message, apply what the handlers asked for, keep the dialogue, and shape the reply for SMS."""
         try:
-            outcome = self._route(turn)
+            outcome = self._followed(turn, self._route(turn))
         except Exception:  # the farmer still gets an answer; staff see the question
             log.exception("could not answer message %d", turn.inbound_id)
             outcome = self._apology(turn)
         if outcome.locale:
             turn.locale = outcome.locale
+        if outcome.contact:
+            self.store.update_contact(turn.contact.id, turn.now, **outcome.contact)
+            for name, value in outcome.contact.items():
+                if hasattr(turn.contact, name):
+                    setattr(turn.contact, name, value)
         state = self._next_state(turn, outcome)
         text, state = self._with_onboarding(turn, outcome, state)
         if masked:
@@ -70,51 +80,75 @@ class Engine:
         text, state = self._paged(turn, outcome, text, state)
         self._store_state(turn, state)
         parts = segments.segments(text, self.config.get("SMS_SIGNATURE", ""))
-        return Reply(text, outcome.intent, turn.locale, parts, content_version=outcome.content_version)
+        facts = (state or {}).get("data", {}).get("facts") if (state or {}).get("flow") == "estimate" else None
+        return Reply(
+            text, outcome.intent, turn.locale, parts, facts=facts, intents=outcome.intents, content_version=outcome.content_version
+        )
+
+    def _followed(self, turn: Turn, outcome: Outcome) -> Outcome:
+        """Run the capabilities a handler handed over to, keeping what it already said first."""
+        for _ in range(MAX_FOLLOWS):
+            if not outcome.follow:
+                break
+            key = outcome.follow
+            turn.match = Match(key, 1.0, turn.locale)
+            following = REGISTRY[key].handle(turn)
+            if outcome.text:
+                following.text = f"{outcome.text}\n{following.text}"
+            following.contact = {**outcome.contact, **following.contact}
+            following.locale = following.locale or outcome.locale
+            outcome = following
+        return outcome
 
     def _stored_reply(self, inbound_id: int, contact: Contact, now: datetime.datetime) -> Reply | None:
         """The reply given the first time; None when a first attempt died without answering."""
         stored = self.store.reply_to(inbound_id)
         locale = contact.last_locale or self.config["DEFAULT_LOCALE"]
         if stored:
-            return Reply(stored["text"], stored["intent"], locale, stored["segments"] or 0, True, stored["id"])
+            return Reply(stored["text"], stored["intent"], locale, stored["segments"] or 0, duplicate=True, message_id=stored["id"])
         received = datetime.datetime.fromisoformat(self.store.message(inbound_id)["created_at"])
         if now - received < RETRY_AFTER:  # the first delivery is probably still being answered
             return Reply("", "", locale, 0, duplicate=True)
         return None
 
     def _route(self, turn: Turn) -> Outcome:
-        """Global words first, then the open dialogue, then menu numbers, then the matcher."""
+        """Global words first, then the open dialogue, then menus, places and the matcher."""
         text = turn.text.strip()
-        if turn.state and text.lower() in MORE_WORDS and turn.state_data().get("more"):
-            data = turn.state_data()
-            page, intent = data.pop("more"), data.pop("more_intent", "menu")
-            flow = turn.state["flow"]
-            state = None if flow == "more" else (flow, turn.state["step"], data)  # the dialogue stays open
-            return Outcome(page, intent, state=state, ask_region=False)
+        if text.lower() in MORE_WORDS:
+            return self._more(turn)
         command = turn.library.matcher.command(text) if text else None
         if command:
             turn.match = command
             if command.intent != "language" and (turn.contact.locale or turn.contact.last_locale):
                 turn.locale = turn.contact.locale or turn.contact.last_locale  # TD, STOP: short codes, not a language
-            return HANDLERS[command.intent](turn)
-        if turn.state and turn.state.get("flow") in FLOWS:
-            outcome = FLOWS[turn.state["flow"]](turn)
+            return REGISTRY[command.intent].handle(turn)
+        capability = REGISTRY.get((turn.state or {}).get("flow"))
+        if capability and capability.resume:
+            outcome = capability.resume(turn)
             if outcome is not None:
                 return outcome
-        number = parse_choice(text)
-        if number is not None:
-            return HANDLERS["menu.choice"](turn, number)
-        named = HANDLERS["region.named"](turn)
+        if not text or NOISE.match(text) or not any(ch.isalnum() for ch in text):
+            turn.match = Match("menu", 0.0, None)  # digits, laughter, emoji: the menu, never a ticket or an action
+            return REGISTRY["menu"].handle(turn)
+        named = REGISTRY["region"].handle(turn)
         if named is not None:
             return named
-        turn.match = turn.library.matcher.match(text) if text else Match("menu", 0.0, None)
-        if turn.match.intent == "unknown" and not any(ch.isalnum() for ch in text):
-            turn.match = Match("menu", 0.0, None)  # emoji, punctuation or nothing at all
-        return HANDLERS[turn.match.intent](turn)
+        turn.match = turn.library.matcher.route(text)
+        several = len(turn.match.intents) > 1 and turn.match.intent != "clarify"
+        return REGISTRY["topics" if several else turn.match.intent].handle(turn)
+
+    def _more(self, turn: Turn) -> Outcome:
+        """The next page of a long reply; with nothing left, say so and keep whatever is open."""
+        data = turn.state_data()
+        if not turn.state or not data.get("more"):
+            return Outcome(turn._("There is nothing more to show. Reply MENU for the menu."), "menu", state=KEEP, ask_region=False)
+        page, intent = data.pop("more"), data.pop("more_intent", "menu")
+        flow = turn.state["flow"]
+        state = None if flow == "more" else (flow, turn.state["step"], data)  # the dialogue stays open
+        return Outcome(page, intent, state=state, ask_region=False)
 
     def _apology(self, turn: Turn) -> Outcome:
-        self.store.log_unanswered(turn.contact.id, turn.inbound_id, turn.text, turn.locale, turn.region_code, turn.now)
+        turn.log_unanswered()
         text = turn._(
             "Sorry, something went wrong on our side. Please try again later or call %(hotline)s.", hotline=turn.hotline
         )
@@ -143,6 +177,7 @@ class Engine:
         if segments.segments(combined, self.config.get("SMS_SIGNATURE", "")) > self.config["SMS_MAX_PARTS"]:
             return text, state
         self.store.update_contact(contact.id, turn.now, region_status=REGION_ASKED)
+        contact.region_status = REGION_ASKED
         return combined, {"flow": "region", "step": "ask", "data": {}}
 
     def _paged(self, turn: Turn, outcome: Outcome, text: str, state: dict | None) -> tuple[str, dict | None]:

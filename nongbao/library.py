@@ -5,7 +5,7 @@ import re
 import threading
 from dataclasses import dataclass
 
-from . import regions
+from . import places, regions
 from .db import Storage
 from .estimator import PensionPolicy
 from .matcher import IntentMatcher
@@ -52,75 +52,59 @@ class Library:
             if vocabulary:
                 vocabularies[locale] = vocabulary
         self.matcher = IntentMatcher(vocabularies)
-        self._place_names = {code: place_names(eff) for code, eff in self.effective.items()}
 
     def region(self, code: str | None) -> RegionPolicy | None:
         return self.regions.get(code) if code else None
 
-    def find_regions(self, text: str) -> list[RegionPolicy]:
-        """The regions a reply names: 梅县区, 梅县, 广东梅州梅县区, or 河北石家庄 (河北省 when 石家庄 is not loaded).
+    def policy_for(self, code: str | None) -> RegionPolicy | None:
+        """The figures answering for a place: its own file, else its nearest ancestor's, else the national root's."""
+        if not code:
+            return None
+        if code in self.regions:
+            return self.regions[code]
+        for ancestor in places.ancestors(code):
+            if ancestor.code in self.regions:
+                return self.regions[ancestor.code]
+        return self.regions.get(places.ROOT) if places.is_place(code) else None
 
-        Several equally good matches (朝阳区 and 朝阳县 for 朝阳) are all returned, for a choice.
-        """
-        wanted = _PLACE_FILLER.sub("", re.sub(r"[\s,，.。!！]", "", text.lower()))
-        hits = {code: names for code, names in self._place_names.items() if any(n in wanted for n in names)}
-        if not hits or not self._only_places(wanted, hits):
-            return []
+    def find_places(self, text: str) -> "PlaceFind | None":
+        """The places a message names (the best first), and whether it names nothing else."""
+        hit = places.find(text)
+        if hit is None or not hit.candidates:
+            return None
+        leftover = text
+        for start, end in sorted(hit.spans, reverse=True):
+            leftover = leftover[:start] + " " + leftover[end:]
+        leftover = _PLACE_FILLER.sub("", re.sub(r"[\s,，.。!！?？~～、]", "", leftover.lower()))
+        only = not leftover or (len(leftover) <= 4 and self.matcher.match(leftover).intent in ("unknown", "menu"))
+        return PlaceFind([p.code for p in hit.candidates], only)
 
-        def rank(code: str) -> tuple[int, int]:
-            ancestors = self._ancestors(code)
-            return (sum(a in hits for a in ancestors), len(ancestors))
+    def place_label(self, code: str, locale: str) -> str:
+        """A place as farmers know it, with its parents: 河北省邢台市, or Xingtai, Hebei."""
+        if places.is_place(code):
+            return places.full_name(code, locale)
+        region = self.regions.get(code)
+        return region.name(locale) if region else code
 
-        best = max(rank(code) for code in hits)
-        deepest = [code for code in hits if rank(code) == best]
-        # A region whose child is also named is not the answer (广东梅州梅县区 is 梅县区, not 广东省).
-        return [self.regions[c] for c in deepest if not any(c in self._ancestors(o) for o in deepest)]
-
-    def _only_places(self, wanted: str, hits: dict) -> bool:
-        """Whether the reply is nothing but place names ("梅县区医保多少钱" is a question, not a county)."""
-        leftover = wanted
-        for name in sorted({n for names in hits.values() for n in names}, key=len, reverse=True):
-            leftover = leftover.replace(name, "")
-        leftover = leftover.strip("省市县区镇乡村")
-        return not leftover or (len(leftover) <= 5 and self.matcher.match(leftover).intent == "unknown")
-
-    def _ancestors(self, code: str) -> list[str]:
-        chain, parent = [], self.effective.get(code, {}).get("parent")
-        while parent and parent in self.effective and parent not in chain:
-            chain.append(parent)
-            parent = self.effective[parent].get("parent")
-        return chain
+    def basis_label(self, code: str, locale: str) -> str:
+        """A place, and whose figures answer for it when it has none of its own: 邢台市（按河北省的标准）."""
+        label, policy = self.place_label(code, locale), self.policy_for(code)
+        if policy is None or policy.code == code:
+            return label
+        basis = policy.name(locale)
+        return f"{label}（按{basis}的标准）" if locale == "zh-Hans" else f"{label} (using {basis} figures)"
 
 
-_PLACE_FILLER = re.compile(r"^(我家在|我住在|我们在|我们是|我在|我是|住在|在|i live in|i am in|im in|in)|(的|人|这边|那边|这里)$")
-_ADMIN_SUFFIXES = (
-    "自治县",
-    "自治州",
-    "自治区",
-    "省",
-    "市",
-    "县",
-    "区",
-    "旗",
-    "镇",
-    "乡",
-    " province",
-    " city",
-    " county",
-    " district",
+@dataclass
+class PlaceFind:
+    codes: list[str]  # the place meant, or several that share the name, best first
+    only_place: bool  # the message is nothing but the place ("俺是河北的 邢台"), not a question naming it
+
+
+_PLACE_FILLER = re.compile(
+    r"^(我家在|我住在|我们在|我们是|俺家在|俺们|俺是|咱是|咱们|我是|我在|俺在|咱在|住在|在|老家|i live in|i am in|im in|i'm in|in|from|i'm from)+"
+    r"|(的人|的|人|这边|那边|这里|那里|这块|那块|地区|一带|来的|嘞|哩|呢|啊)+$"
 )
-
-
-def place_names(effective: dict) -> set[str]:
-    """A region's names as farmers write them: 梅县区, 梅县; meixian district, meixian."""
-    names = set()
-    for name in (effective.get("name") or {}).values():
-        name = name.lower().strip()
-        names.add(name.replace(" ", ""))
-        for suffix in _ADMIN_SUFFIXES:
-            if name.endswith(suffix) and len(name) > len(suffix) + 1:
-                names.add(name[: -len(suffix)].replace(" ", ""))
-    return names
 
 
 def library(store: Storage) -> Library:

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 import jieba
 from rapidfuzz import fuzz, process
 
+from . import pinyin
+from .intents import KNOWLEDGE_TOPICS
 from .numerals import to_arabic
 from .parsing import read_inputs
 
@@ -30,6 +32,12 @@ STATEMENT_MAX = {True: 12, False: 40}  # characters (Chinese, English): a longer
 MIN_SCORE = 0.45  # below this the message is not about any topic
 EXAMPLE_WEIGHT = 1.6  # an example phrasing that matches fully counts this much
 FUZZY_KEYWORD = 0.6  # share of a keyword's weight earned by a near miss (one typo)
+CLARIFY_BELOW = 1.6  # a best score this low, with a runner-up this close, is asked about instead of guessed
+CLARIFY_RATIO = 0.92
+CLARIFIABLE = set(KNOWLEDGE_TOPICS) | {"estimate"}
+SEVERAL_TOPICS = set(KNOWLEDGE_TOPICS)  # questions answered side by side in one reply
+SEVERAL_MIN = 1.0  # each separate question must match its topic at least this well
+_CLAUSES = {True: re.compile(r"[，,。.!！?？；;、\s]+|(?<=[吗呢])"), False: re.compile(r"[,.!?;\n]+|\band\b|\balso\b")}
 
 
 @dataclass
@@ -38,6 +46,8 @@ class Match:
     score: float
     locale: str | None  # vocabulary the text matched in
     scores: dict = field(default_factory=dict)  # every intent's score, for explanations
+    intents: list[str] = field(default_factory=list)  # several questions asked at once, or the two readings of a clarify
+    text: str | None = None  # the text as matched (pinyin turned into Chinese)
 
 
 def _stem(word: str) -> str:
@@ -55,11 +65,21 @@ def _stem(word: str) -> str:
     return word
 
 
+# What may follow a keyword written as a stem (disab -> disabled, contribut -> contribution); "dead" does
+# not match "deadline".
+_ENDINGS = ("", "s", "es", "d", "ed", "led", "ing", "ling", "er", "ers", "y", "ies", "ity", "ility", "ilities", "ion", "ions",
+            "ation", "ment", "ments", "al", "ly", "e", "le")  # fmt: skip
+
+
+def _word_matches(keyword: str, word: str) -> bool:
+    return word == keyword or (len(keyword) >= 4 and word.startswith(keyword) and word[len(keyword) :] in _ENDINGS)
+
+
 def _phrase_in(phrase: list[str], words: list[str]) -> bool:
-    """Whether the words hold the phrase in a row; a phrase word of 4+ letters also matches as a prefix (disab-led)."""
+    """Whether the words hold the phrase in a row, whole words only (a stem of 4+ letters takes an ending)."""
     n = len(phrase)
     for start in range(len(words) - n + 1):
-        if all(w == p or (len(p) >= 4 and w.startswith(p)) for p, w in zip(phrase, words[start : start + n])):
+        if all(_word_matches(p, w) for p, w in zip(phrase, words[start : start + n])):
             return True
     return False
 
@@ -83,12 +103,14 @@ class Vocabulary:
         self.keywords: list[tuple[str, float, str, bool]] = []  # (phrase, weight, intent, as written)
         self.examples: list[tuple[dict, str]] = []
         words = set()
+        self.terms = set()  # the words as written, for turning pinyin back into them
         for intent, entry in (data.get("intents") or {}).items():
             for keyword in entry.get("keywords") or []:
                 text, weight = (
                     (keyword, 1.0) if isinstance(keyword, str) else (keyword["text"], float(keyword.get("weight", 1.0)))
                 )
                 parts = text.split("+")
+                self.terms.update(self._fold(part) for part in parts)
                 full = "+".join(self.normalize(part, keep_stopwords=True) for part in parts)
                 short = "+".join(self.normalize(part) for part in parts)
                 # A keyword with small words ("pay for me") must appear as written; one without them
@@ -98,8 +120,11 @@ class Vocabulary:
                     words.update(full.replace("+", " ").split())
             for example in entry.get("examples") or []:
                 self.examples.append((self.features(example), intent))
+                if self.chinese:
+                    self.terms.update(_TOKENIZER.lcut(self._fold(example)))
                 words.update(self.normalize(example).split())
         self.commands = {self._command_key(k): v for k, v in (data.get("commands") or {}).items()}
+        self.terms.update(w for pair in self.synonyms for w in pair)
         self.words = sorted(w for w in words if not w.startswith("#"))
         self.known = set(self.words)
         self._idf = self._inverse_document_frequency()
@@ -228,6 +253,8 @@ class IntentMatcher:
 
     def __init__(self, vocabularies: dict[str, dict]):
         self.vocabularies = {locale: Vocabulary(locale, data) for locale, data in vocabularies.items()}
+        terms = [t for v in self.vocabularies.values() if v.chinese for t in v.terms if _CJK.search(t)]
+        self.pinyin = pinyin.Converter(terms) if terms else None
 
     def command(self, text: str) -> Match | None:
         """A global command word, recognised in any language and any conversation state."""
@@ -237,6 +264,20 @@ class IntentMatcher:
                 return Match(intent, 10.0, locale)
         return None
 
+    def as_chinese(self, text: str) -> str:
+        """Pinyin turned into the Chinese words it spells; any other text as it is."""
+        return self.pinyin.to_hanzi(text) if self.is_pinyin(text) else text
+
+    def is_pinyin(self, text: str) -> bool:
+        """Whether a Latin-letter message is pinyin: it spells syllables, and reads better as Chinese than as English."""
+        if not self.pinyin or not pinyin.looks_like_pinyin(text):
+            return False
+        chinese = [v for v in self.vocabularies.values() if v.chinese]
+        english = [v for v in self.vocabularies.values() if not v.chinese]
+        as_chinese = max(chinese[0].score(self.pinyin.to_hanzi(text)).values(), default=0.0)
+        as_english = max(english[0].score(text).values(), default=0.0) if english else 0.0
+        return as_chinese > 0 and as_chinese >= as_english
+
     def match(self, text: str) -> Match:
         """The best intent for a message, or unknown when nothing matches well enough."""
         command = self.command(text)
@@ -244,6 +285,7 @@ class IntentMatcher:
             return command
         if not any(ch.isalnum() for ch in text):
             return Match("menu", 0.0, None)  # empty, emoji or punctuation only: show what we can do
+        text = self.as_chinese(text)
         chinese = bool(_CJK.search(text))
         ranked: list[tuple[float, str, str, dict]] = []
         for locale, vocabulary in self.vocabularies.items():
@@ -256,8 +298,38 @@ class IntentMatcher:
                 intent = max(scores, key=scores.get)
                 ranked.append((scores[intent], intent, locale, scores))
         if not ranked:
-            return Match("unknown", 0.0, None)
+            return Match("unknown", 0.0, None, text=text)
         score, intent, locale, scores = max(ranked)
         if score < MIN_SCORE:
-            return Match("unknown", score, locale, scores)
-        return Match(intent, score, locale, scores)
+            return Match("unknown", score, locale, scores, text=text)
+        return Match(intent, score, locale, scores, text=text)
+
+    def route(self, text: str) -> Match:
+        """What to answer: one intent, several questions asked at once, or an either/or question when two are close."""
+        whole = self.match(text)
+        if whole.intent in ("unknown", "menu") or whole.score >= 10:
+            return whole
+        several = self._several(whole.text or text)
+        if len(several) > 1:
+            return Match(several[0], whole.score, whole.locale, whole.scores, intents=several, text=whole.text)
+        ranked = sorted(whole.scores.items(), key=lambda kv: -kv[1])
+        if len(ranked) > 1 and whole.intent in CLARIFIABLE and ranked[1][0] in CLARIFIABLE:
+            (first, top), (second, runner_up) = ranked[0], ranked[1]
+            if top < CLARIFY_BELOW and runner_up >= CLARIFY_RATIO * top:
+                return Match("clarify", top, whole.locale, whole.scores, intents=[first, second], text=whole.text)
+        return whole
+
+    def _several(self, text: str) -> list[str]:
+        """The distinct topics of a message's separate questions ("一年交多少 啥时候交 在哪交"), in order."""
+        chinese = bool(_CJK.search(text))
+        clauses = [c for c in _CLAUSES[chinese].split(text) if c and (len(_CJK.findall(c)) >= 3 or len(c.split()) >= 3)]
+        if len(clauses) < 2:
+            return []
+        found: list[str] = []
+        for clause in clauses:
+            match = self.match(clause)
+            if match.intent in SEVERAL_TOPICS and match.score >= SEVERAL_MIN and match.intent not in found:
+                found.append(match.intent)
+        return found
+
+

@@ -12,14 +12,15 @@ DIGITS = {
 UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000, "k": 1000, "万": 10000}
 
 _RUN = re.compile(
-    r"\d+(?:\.\d+)?[kK](?![a-zA-Z])|" + r"(?:\d|[%s%s])+" % ("".join(DIGITS), "".join(u for u in UNITS if u != "k"))
+    r"\d+\.\d+[kK千万](?![a-zA-Z])|\d+[kK](?![a-zA-Z])|"  # 1.8千, 1.5万, 2k
+    + r"(?:\d|[%s%s])+" % ("".join(DIGITS), "".join(u for u in UNITS if u != "k"))
 )
 
 
 def _parse_run(run: str) -> int | None:
     """Value of one run such as 四十五, 1千5, 一九八零 or 2k; None when it holds no digit."""
-    if run[-1] in "kK":  # 2k, 1.5k
-        return int(Decimal(run[:-1]) * 1000)
+    if re.fullmatch(r"\d+(\.\d+)?[kK]|\d+\.\d+[千万]", run):  # 2k, 1.5k, 1.8千, 1.5万
+        return int(Decimal(run[:-1]) * (10000 if run[-1] == "万" else 1000))
     chars = [str(DIGITS[c]) if c in DIGITS else c for c in run.lower()]
     if not any(c.isdigit() for c in chars) and not any(c in UNITS for c in chars):
         return None

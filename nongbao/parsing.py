@@ -1,76 +1,277 @@
-"""What a farmer's message says about their age, birth year, grade and years paid (pure, no Flask).
+"""What a farmer's message says, slot by slot (pure, no Flask).
 
-One parser serves the estimate dialogue and the intent matcher's number signals, so both read
-"我45岁，每年交500，60岁能领多少" the same way: 45 is the age, 60 the claim age, 500 the grade.
+One reading serves the estimate dialogue and the intent matcher's number signals, so both read
+"俺52了，每年交600，交了8年" the same way: the age, the grade, the years paid. Facts are found
+wherever they stand in the message, in any order, with or without units, in Chinese or Arabic
+numerals; the dialogue adds what it asked ("asking") to read a bare answer such as "那就600吧".
 """
 
 import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal
 
 from .numerals import to_arabic
 
-# "到60岁", "满60岁": the age the farmer asks about, not the age they are.
-_TARGET_BEFORE = re.compile(r"(到|满|等到|到了|过了|至)\s*$")
-_TARGET_AFTER = re.compile(r"^\s*(以后|之后|后|时|的时候|能领|可以领|开始|退休|领|每月|每个月)")
-_AGE_WITH_UNIT = re.compile(r"(?<!\d)(\d{2,3})\s*(?:岁|周岁)")
-_AGE_OTHER = re.compile(
-    r"\bi\s*(?:am|'m)\s*(\d{2,3})\b"  # i am 52
-    r"|\bim\s*(\d{2})\b"  # im 52
-    r"|\b(\d{2,3})\s*(?:years?|yrs?)\s*old"  # 52 years old
-    r"|\baged?\s*(\d{2,3})\b"  # aged 52
-    r"|\b(?:mum|mom|dad|father|mother|wife|husband|he|she)\s+is\s+(\d{2})\b"  # my mum is 50
-    r"|今年\s*(\d{2})(?![\d年岁])"  # 我今年45
-    r"|^我?(\d{2})(?=了|,|\s(?!years?|yrs?|年))"  # 我45, ...
-    r"|(?<![\d年])([1-9]\d)\s*了(?!年)"  # 老伴56了
+FACT_KEYS = ("age", "birth_year", "grade", "past_grade", "years_paid", "balance", "collective")
+
+# Someone other than the farmer: an estimate for them never touches the farmer's own record.
+_KIN = (
+    r"媳妇儿?|老婆|老伴儿?|爱人|对象|孩子他妈|孩子他爸|俺娘|我娘|俺妈|我妈|老娘|老妈|母亲|俺爹|我爹|俺爸|我爸|老爹|老爸|父亲|"
+    r"婆婆|公公|丈母娘|岳母|岳父|儿子|闺女|女儿|儿媳妇?|女婿|哥哥?|姐姐?|弟弟?|妹妹?|嫂子|大哥|大姐|奶奶|爷爷|姥姥|"
+    r"(?:my|his|her)\s+(?:wife|husband|mother|mom|mum|mam|father|dad|son|daughter|parents?|brother|sister|grandma|grandpa)"
 )
-_BIRTH = re.compile(r"((?:19|20)\d\d)\s*年?\s*(?:生|出生|的)|born\s*(?:in\s*)?((?:19|20)\d\d)")
-_SHORT_BIRTH = re.compile(r"(?<!\d)([4-9]\d)\s*年\s*(?:生|出生|的)")  # 八三年的 -> 1983
-_YEARS = re.compile(
-    r"(?:交|缴|paid|pay|paying)\s*(?:了|过|for)?\s*(\d{1,2})\s*(?:年|years?|yrs?)"
-    r"|已交\s*(\d{1,2})\s*年"
-    r"|(?<!\d)(\d{1,2})\s*年了"
-    r"|(\d{1,2})\s*(?:years?|yrs?)\s*(?:paid|already|so far|of paying)"
+_KIN_RE = re.compile(_KIN, re.IGNORECASE)
+_SELF_BEFORE = re.compile(r"(我|俺|咱|本人|今年|i\s*am|i'm|im)\s*(是|都|已经|也|才)?\s*$", re.IGNORECASE)
+# "到60岁", "满60岁": the age asked about, not the age the person is.
+_TARGET_BEFORE = re.compile(r"(到|满|等到|到了|过了|至|超过|以上|岁数到)\s*$")
+_TARGET_AFTER = re.compile(r"^\s*(以后|之后|后|时候?|的时候|开始|退休|以上|那年|起)")
+_CLAIM_WORDS = re.compile(r"^\s*(能领|可以领|才能领|领|拿)")
+_AGE_UNIT = re.compile(r"(?<![\d.])(\d{2,3})\s*(多|来)?\s*(?:周岁|岁)")
+_AGE_APPROX = re.compile(r"(?<![\d.])([2-9]0)\s*(多|来)(?=了|$|\s|,|，)")  # 五十多了, 四十来
+_AGE_FORMS = (
+    re.compile(r"\bi\s*(?:am|'m)\s*(?:now\s*)?(\d{2,3})\b(?!\s*(?:yuan|rmb|years?\s+(?:paid|of)))", re.IGNORECASE),
+    re.compile(r"\bim\s*(\d{2})\b", re.IGNORECASE),
+    re.compile(r"\b(\d{2,3})\s*(?:years?|yrs?|y/?o)\s*old\b|\b(\d{2,3})\s*yo\b", re.IGNORECASE),
+    re.compile(r"\b(?:aged?|age\s*is|age:?)\s*(\d{2,3})\b", re.IGNORECASE),
+    re.compile(r"\b(?:is|turned?|turning)\s*(\d{2})\b(?!\s*(?:yuan|rmb|years?\s+paid|%))", re.IGNORECASE),
+    re.compile(r"今年\s*(?:都|已经|才)?\s*(\d{2})(?![\d年块元档])"),
+    re.compile(r"(?:我|俺|咱|本人)\s*(?:是|都|已经|也|才)?\s*(\d{2})(?=了|啦|岁|,|，|。|\s|$|的人)(?!年)"),
+    re.compile(r"(?<![\d年交缴.])([1-9]\d)\s*(?:了|啦)(?!年)"),
 )
-_GRADE = re.compile(
-    r"(\d{3,5})\s*(?:元|块|档|的档|yuan|rmb|a year|per year)"
-    r"|(?:交|缴|pay|paying|选|grade|at)\s*(?:了)?\s*(\d{3,5})(?!\s*(?:年|岁|years?|yrs?))"
+_BIRTH = re.compile(
+    r"((?:19|20)\d\d)\s*年?\s*(?:生|出生|的人|属)|born\s*(?:in\s*)?((?:19|20)\d\d)|((?:19|20)\d\d)\s*(?:年)?的(?![\d])", re.IGNORECASE
 )
+_SHORT_BIRTH = re.compile(r"(?<![\d.])([4-9]\d)\s*年\s*(?:生|出生|的)")  # 八三年的 -> 1983
+_YEARS = (
+    re.compile(r"(?:交|缴|缴费|交费|交钱|买|参保|paid|pay|paying|contributed)\s*(?:了|过|够|满|有|for)?\s*(\d{1,2})\s*(?:多|来)?\s*(?:个)?\s*(?:年|years?|yrs?)", re.IGNORECASE),
+    re.compile(r"已(?:经)?(?:交|缴)?\s*(\d{1,2})\s*(?:多)?\s*年"),
+    re.compile(r"(?<![\d第])(\d{1,2})\s*(?:多)?\s*年了"),
+    re.compile(r"(?<![\d第每])(\d{1,2})\s*(?:个)?年头"),
+    re.compile(r"\b(\d{1,2})\s*(?:years?|yrs?)\s*(?:paid|already|so far|of paying|of contributions?|in)\b", re.IGNORECASE),
+    re.compile(r"\bfor\s*(\d{1,2})\s*(?:years?|yrs?)\b", re.IGNORECASE),
+)
+_NEVER_PAID = re.compile(
+    r"(从来?没|一直没|还没|都没|没有?|木有|未)(有)?\s*(交|缴|参保|买)(过|过钱)?|(一年|每年)都没(交|缴)|没(交|缴)过"
+    r"|\bnever\s+(paid|pay|contributed|joined)|\b(haven'?t|have not|hasn'?t|has not|did ?n[o']?t)\s+(paid|pay|contributed|joined)(?!\s+(this|for this))"
+    r"|\bnot\s+paid\s+(any|yet)|\bno\s+years|\bzero\s+years|^(0|零)\s*年?$|^none$|^never$",
+    re.IGNORECASE,
+)
+_BALANCE = re.compile(
+    r"(?:个人账户|账户|帐户|余额|账上|账里|存了|攒了|account|balance)[^\d]{0,10}?(\d+(?:\.\d+)?)\s*(?:多|来)?\s*(?:块|元|yuan|rmb)?",
+    re.IGNORECASE,
+)
+_COLLECTIVE = re.compile(
+    r"(?:集体补助|集体补贴|村集体|村里(?:每年)?(?:给)?补|集体(?:每年)?(?:给)?补|collective(?:\s+subsidy)?)[^\d]{0,8}(\d+(?:\.\d+)?)", re.IGNORECASE
+)
+_PAST_GRADE = re.compile(
+    r"(?:以前|之前|原来|过去|前几年|前些年|以往|早先|头几年|这些年|那些年|previously|before|used to)"
+    r"[^\d]{0,8}?(\d{3,5})(?!\s*(?:年|岁|years?|yrs?))",
+    re.IGNORECASE,
+)
+_GRADE_FORMS = (
+    re.compile(r"(\d{3,5})\s*(?:元|块钱?|档|的档|那档|一档|yuan|rmb|a year|per year|each year|/year|a yr)", re.IGNORECASE),
+    re.compile(
+        r"(?:交|缴|选|按|换成|换到|改成|改为|改交|换|升到|提到|降到|pay|paying|pick|choose|grade|tier|level|at|instead of|switch to|change to)"
+        r"\s*(?:了|的|的是|是|个|到)?\s*(\d{3,5})(?!\s*(?:年|岁|years?|yrs?|多年))",
+        re.IGNORECASE,
+    ),
+    re.compile(r"(?:每年|每个?年度|per year|a year|yearly|annually)\s*(?:都|就|只)?\s*(?:交|缴|pay)?\s*(?:了|的|是)?\s*(\d{3,5})(?!\s*(?:年|岁))", re.IGNORECASE),
+    re.compile(r"(?<![\d.])(\d{3,5})\s*(?:的|呢|吧|行不|中不|怎么样|咋样)"),
+)
+_LOWEST = re.compile(r"^(就|那就|选|要|交)?\s*最(低|少|便宜)(的|那个|那档|一档|档|档次)?(吧|呗|就行)?$|最(低|少)(的)?(档|那档|一档|档次)|\b(the\s+)?(lowest|cheapest|minimum|smallest)\b(?!\s+years?)", re.IGNORECASE)
+_HIGHEST = re.compile(r"^(就|那就|选|要|交)?\s*最(高|多|贵)(的|那个|那档|一档|档|档次)?(吧|呗)?$|最(高|多)(的)?(档|那档|一档|档次)|\b(the\s+)?(highest|top|maximum|biggest)\b(?!\s+years?)", re.IGNORECASE)
+_PAY_UNTIL = re.compile(r"(?:交|缴|pay|paying)\s*(?:到|until|till|to)\s*(\d{2})\s*(?:岁|周岁)?", re.IGNORECASE)
+_CORRECTION = re.compile(
+    r"^\s*(不对|不是|错了|说错了|打错了|搞错了|弄错了|写错了|更正|改一下|应该是|其实|sorry|oops|no[,，]|actually|correction|i mean|i meant)",
+    re.IGNORECASE,
+)
+_WHAT_IF = re.compile(r"呢[?？]*\s*$|要是|如果|假如|假设|换成|改成|改交|想换|what if|instead|\bif i\b|how about|and if", re.IGNORECASE)
+_FILLER = re.compile(r"^(那就|那|就|好|嗯|行|那么|还是|是|选|交|我选|我交|要)?\s*(.+?)\s*(吧|呗|好了|就行|的|呢|啊|了|嘛)?[!！。.?？~～\s]*$")
+_YES = re.compile(r"^(是|是的|对|对的|对呀|嗯|嗯嗯|中|行|好|好的|可以|没错|yes|y|yeah|yep|ok|okay|sure|right|correct)[!！。.~～\s]*$", re.IGNORECASE)
+_NO = re.compile(r"^(不|不是|不对|没有|没|否|不要|不用|no|n|nope|not really)[!！。.~～\s]*$", re.IGNORECASE)
+_SKIP = re.compile(r"^(跳过|不知道|不清楚|不记得了?|记不清了?|忘了|算了吧|skip|don'?t know|dunno|not sure|no idea)[!！。.~～\s]*$", re.IGNORECASE)
+# "一年" is per year unless years are being counted ("交了一年").
+_PER_YEAR = re.compile(r"(?<![了过交缴满够第\d零一二三四五六七八九十两])一年(?!多|半|了|的时间)")
+_PER_MONTH = re.compile(r"(?<![了过第\d])一个月")
 
 
-def _first(match: re.Match | None) -> int | None:
-    return int(next(g for g in match.groups() if g)) if match else None
+@dataclass
+class Reading:
+    """Everything a message says that the dialogue can use; only what is there is set."""
+
+    facts: dict = field(default_factory=dict)  # age, birth_year, grade, past_grade, years_paid, balance, collective
+    approximate: set = field(default_factory=set)  # facts given loosely (五十多岁)
+    grade_word: str | None = None  # "lowest" or "highest"
+    subject: str | None = None  # "other" when the message speaks of a spouse or parent
+    answer: str | None = None  # "yes", "no" or "skip"
+    correction: bool = False  # 不对, 说错了, actually
+    what_if: bool = False  # 要是, ...呢, what if, instead
+    pay_until: int | None = None  # 交到65岁
+    number: int | None = None  # the one number a short reply stands for
+    claim_age_asked: int | None = None  # "60岁能领多少": an age asked about, not the person's
+
+    def __bool__(self) -> bool:
+        return bool(self.facts or self.grade_word or self.pay_until)
 
 
-def age_of(text: str) -> int | None:
-    """The farmer's own age: '45岁' counts, '到60岁' and '60岁以后' are the claim age and do not."""
-    for match in _AGE_WITH_UNIT.finditer(text):
-        if not (_TARGET_BEFORE.search(text[: match.start()]) or _TARGET_AFTER.match(text[match.end() :])):
-            return int(match.group(1))
-    return _first(_AGE_OTHER.search(text))
+def normalize(text: str) -> str:
+    """Folded, lower-cased text with numerals in Arabic digits; 一年 and 一个月 read as 每年, 每月."""
+    text = unicodedata.normalize("NFKC", text or "").lower()
+    text = _PER_MONTH.sub("每月", _PER_YEAR.sub("每年", text))
+    return to_arabic(text)
 
 
-def birth_year_of(text: str) -> int | None:
-    """A birth year written as 1980年生, 八三年的 or born in 1980."""
-    full = _first(_BIRTH.search(text))
+def _int(match: re.Match | None) -> int | None:
+    return int(next(g for g in match.groups() if g and g[0].isdigit())) if match else None
+
+
+def _target(text: str, start: int, end: int, value: int) -> bool:
+    """Whether 'N岁' at text[start:end] is an age asked about (到60岁, 60岁以后) rather than the person's."""
+    before, after = text[:start], text[end:]
+    if _SELF_BEFORE.search(before) or _KIN_RE.search(before[-8:]):
+        return False
+    if _TARGET_BEFORE.search(before) or _TARGET_AFTER.match(after):
+        return True
+    return value >= 55 and bool(_CLAIM_WORDS.match(after))
+
+
+def _age(text: str, reading: Reading) -> int | None:
+    for match in _AGE_UNIT.finditer(text):
+        value = int(match.group(1))
+        if _target(text, match.start(), match.end(), value):
+            if reading.claim_age_asked is None:
+                reading.claim_age_asked = value
+            continue
+        if match.group(2):
+            reading.approximate.add("age")
+        return value
+    approx = _AGE_APPROX.search(text)
+    if approx and not re.match(r"\s*(块|元|档|年)", text[approx.end() :]):
+        reading.approximate.add("age")
+        return int(approx.group(1))
+    kin = re.search(rf"(?:{_KIN})\s*(?:今年|现在|都|已经|是|is|,|，)?\s*(\d{{2}})(?![\d年块元档])", text, re.IGNORECASE)
+    if kin:
+        return int(kin.group(1))
+    for pattern in _AGE_FORMS:
+        match = pattern.search(text)
+        if match and not re.match(r"\s*(块|元|档|yuan|rmb)", text[match.end() :]):
+            return _int(match)
+    return None
+
+
+def _birth_year(text: str) -> int | None:
+    full = _int(_BIRTH.search(text))
     if full:
         return full
-    short = _first(_SHORT_BIRTH.search(text))
+    short = _int(_SHORT_BIRTH.search(text))
     return 1900 + short if short else None
+
+
+def _money(match: re.Match | None) -> Decimal | None:
+    if not match:
+        return None
+    value = Decimal(match.group(1))
+    return value if value == value.to_integral_value() else value.quantize(Decimal("0.01"))
+
+
+def _strip(text: str, match: re.Match | None) -> str:
+    """The text with a matched span blanked, so one number is not read twice."""
+    if not match:
+        return text
+    return text[: match.start()] + " " * (match.end() - match.start()) + text[match.end() :]
+
+
+def _grade(text: str) -> int | None:
+    for pattern in _GRADE_FORMS:
+        for match in pattern.finditer(text):
+            value = int(match.group(1))
+            if 1900 <= value <= 2030 and re.match(r"\s*年", text[match.end() :]):
+                continue  # a year, not a grade
+            return value
+    return None
+
+
+def read(text: str, this_year: int, asking: str | None = None) -> Reading:
+    """The facts a message gives; `asking` (age, grade, years_paid) reads a bare number as that answer."""
+    reading = Reading()
+    normal = normalize(text)
+    reading.correction = bool(_CORRECTION.search(normal))
+    reading.what_if = bool(_WHAT_IF.search(normal))
+    if _KIN_RE.search(normal):
+        reading.subject = "other"
+    facts = reading.facts
+    rest = normal
+    for key, pattern in (("balance", _BALANCE), ("collective", _COLLECTIVE)):
+        match = pattern.search(rest)
+        if match:
+            facts[key] = _money(match)
+            rest = _strip(rest, match)
+    until = _PAY_UNTIL.search(rest)
+    if until:
+        reading.pay_until = int(until.group(1))
+        rest = _strip(rest, until)
+    birth = _birth_year(rest)
+    if birth and 1900 <= birth <= this_year:
+        facts["birth_year"] = birth
+    age = _age(rest, reading)
+    if age is not None:
+        facts["age"] = age
+    elif birth and "birth_year" in facts:
+        facts["age"] = this_year - birth
+    past = _PAST_GRADE.search(rest)
+    if past:
+        facts["past_grade"] = int(past.group(1))
+        rest = _strip(rest, past)
+    for pattern in _YEARS:
+        match = pattern.search(rest)
+        if match:
+            facts["years_paid"] = int(match.group(1))
+            rest = _strip(rest, match)
+            break
+    else:
+        if _NEVER_PAID.search(rest) and not re.search(r"(吗|么|没有?\?|[?？])\s*$", rest.strip()):
+            facts["years_paid"] = 0
+    grade = _grade(rest)
+    if grade is not None and grade != facts.get("past_grade"):
+        facts["grade"] = grade
+    elif grade is not None and "past_grade" in facts and not past:
+        facts["grade"] = grade
+    if _LOWEST.search(normal):
+        reading.grade_word = "lowest"
+    elif _HIGHEST.search(normal):
+        reading.grade_word = "highest"
+    bare = _FILLER.match(re.sub(r"^(不对|不是|错了|说错了|改成|改为|应该是|是|actually|sorry)[,，。.!\s]*", "", normal.strip()))
+    core = bare.group(2) if bare else ""
+    core = re.sub(r"\s*(元|块钱?|档|岁|周岁|年|yuan|rmb|years?|yrs?|years? old)$", "", core.strip())
+    if core.isdigit() and len(core) <= 5:
+        reading.number = int(core)
+        _bare_answer(reading, asking, this_year)
+    if _YES.match(normal):
+        reading.answer = "yes"
+    elif _SKIP.match(normal):
+        reading.answer = "skip"
+    elif _NO.match(normal):
+        reading.answer = "no"
+    return reading
+
+
+def _bare_answer(reading: Reading, asking: str | None, this_year: int):
+    """A message that is one number answers the open question (50 -> age when the age was asked)."""
+    number, facts = reading.number, reading.facts
+    if facts:
+        return
+    if asking == "age":
+        if 1900 <= number <= this_year:
+            facts["birth_year"], facts["age"] = number, this_year - number
+        else:
+            facts["age"] = number
+    elif asking == "years_paid":
+        facts["years_paid"] = number
+    elif asking == "grade":
+        facts["grade"] = number
 
 
 def read_inputs(text: str, this_year: int) -> dict:
     """Age (or birth year), grade and years paid named in a message; only what is there."""
-    text = to_arabic(text).lower()
-    found = {}
-    birth = birth_year_of(text)
-    if birth:
-        found["birth_year"] = birth
-    age = age_of(text)
-    if age is not None:
-        found["age"] = age
-    elif birth:
-        found["age"] = this_year - birth
-    for key, pattern in (("years_paid", _YEARS), ("grade", _GRADE)):
-        value = _first(pattern.search(text))
-        if value is not None:
-            found[key] = value
-    return found
+    return read(text, this_year).facts

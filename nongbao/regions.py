@@ -11,6 +11,8 @@ import yaml
 from . import yamlfiles
 
 DEFAULT_HOTLINE = "12333"
+DEFAULT_MEDICAL_HOTLINE = "12393"  # National Healthcare Security Administration
+DEFAULT_TAX_HOTLINE = "12366"  # tax bureau, which collects most contributions
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 
 
@@ -27,6 +29,7 @@ MONEY, INT, BOOL, TEXT, MONTH_DAY, RATE = "money", "int", "bool", "text", "month
 LOCALIZED = {"zh-Hans": TEXT, "en": TEXT}
 WINDOW = {"start": MONTH_DAY, "end": MONTH_DAY}
 GRADE = {"amount": MONEY, "subsidy": MONEY}
+AGE_STEP = {"from_age": INT, "per_month": MONEY}
 SCHEMA = {
     "code": TEXT,
     "name": LOCALIZED,
@@ -42,10 +45,18 @@ SCHEMA = {
         "grades": [GRADE],
         "hardship_grade": {"amount": MONEY, "subsidy": MONEY, "paid_by_government": [TEXT]},
         "window": WINDOW,
-        "catchup": {"arrears_allowed": BOOL, "arrears_subsidized": BOOL, "pay_past_claim_age": BOOL},
+        "catchup": {"arrears_allowed": BOOL, "arrears_subsidized": BOOL, "pay_past_claim_age_until": INT},
+        "scheme_start": INT,  # the year the resident pension began there (transitional rule)
+        "age_extra": [AGE_STEP],  # yuan a month more from an age on; the highest step reached applies
     },
     "medical": {"year": INT, "individual": MONEY, "subsidy": MONEY, "window": WINDOW},
-    "contact": {"hotline": TEXT, "office": LOCALIZED},
+    "contact": {
+        "hotline": TEXT,
+        "office": LOCALIZED,
+        "medical_hotline": TEXT,
+        "medical_office": LOCALIZED,
+        "tax_hotline": TEXT,
+    },
     "timezone": TEXT,
 }
 REQUIRED = {
@@ -57,6 +68,12 @@ REQUIRED = {
     "medical": ["year", "individual", "subsidy"],
 }  # fmt: skip
 NOT_INHERITED = ("code", "name", "parent")
+NULLABLE = ("parent", "pension.catchup.pay_past_claim_age_until")  # keys that may be written as null
+# Marks on the figures rather than figures: `unconfirmed` (dotted paths of assumed or derived values) and
+# `sources` (dotted path -> where the figure comes from, for staff). Inherited by their own rule (marks()).
+MARKS = ("unconfirmed", "sources")
+RENAMED = {"pension.catchup.pay_past_claim_age": "replaced by pay_past_claim_age_until (an age such as 65, or null)"}
+EARLIEST_SCHEME_YEAR, LATEST_YEAR = 1986, 2100  # the first rural pension pilots; anything later is a typing error
 
 
 def _check_leaf(kind: str, value, source: str, key: str):
@@ -105,8 +122,8 @@ def _check(shape, value, source: str, key: str):
         for name, item in value.items():
             path = f"{key}.{name}" if key else str(name)
             if name not in shape:
-                raise RegionError(source, path, "unknown key")
-            result[name] = None if item is None and name == "parent" else _check(shape[name], item, source, path)
+                raise RegionError(source, path, RENAMED.get(path, "unknown key"))
+            result[name] = None if item is None and path in NULLABLE else _check(shape[name], item, source, path)
         return result
     if isinstance(shape, list):
         if not isinstance(value, list):
@@ -138,11 +155,72 @@ def _check_grades(policy: dict, source: str):
             raise RegionError(source, f"{key}.subsidy", "amount + subsidy must not fall from one grade to the next")
 
 
+def known_path(path: str) -> bool:
+    """Whether a dotted path names a figure or a mapping of the region format (`medical`, `pension.window.start`)."""
+    node = SCHEMA
+    parts = path.split(".")
+    if parts[0] in NOT_INHERITED:
+        return False
+    for part in parts:
+        if not isinstance(node, dict) or part not in node:
+            return False
+        node = node[part]
+    return True
+
+
+def _check_marks(data: dict, source: str) -> dict:
+    """A file's `unconfirmed` list and `sources` mapping, checked; every path must name a known field."""
+    marks = {}
+    if data.get("unconfirmed") is not None:
+        listed = data["unconfirmed"]
+        if not isinstance(listed, list):
+            raise RegionError(source, "unconfirmed", "must be a list of dotted paths such as pension.interest_rate")
+        paths = []
+        for i, path in enumerate(listed):
+            if not isinstance(path, str) or not known_path(path.strip()):
+                raise RegionError(source, f"unconfirmed[{i}]", f"{path!r} names no field of a region")
+            if path.strip() not in paths:
+                paths.append(path.strip())
+        marks["unconfirmed"] = paths
+    if data.get("sources") is not None:
+        given = data["sources"]
+        if not isinstance(given, dict):
+            raise RegionError(source, "sources", "must be a mapping from a dotted path to where the figure comes from")
+        sources = {}
+        for path, text in given.items():
+            if not isinstance(path, str) or not known_path(path.strip()):
+                raise RegionError(source, f"sources.{path}", f"{path!r} names no field of a region")
+            sources[path.strip()] = _check_leaf(TEXT, text, source, f"sources.{path}")
+        marks["sources"] = sources
+    return marks
+
+
+def _check_pension_extras(pension: dict, source: str):
+    """scheme_start, age_extra and pay_past_claim_age_until: plausible and in order."""
+    start = pension.get("scheme_start")
+    if start is not None and not EARLIEST_SCHEME_YEAR <= start <= LATEST_YEAR:
+        raise RegionError(source, "pension.scheme_start", f"must be a year such as 2010, not {start}")
+    steps = pension.get("age_extra")
+    if steps is not None:
+        for i, step in enumerate(steps):
+            for field in ("from_age", "per_month"):
+                if field not in step:
+                    raise RegionError(source, f"pension.age_extra[{i}].{field}", "missing required key")
+            if step["from_age"] > 120:
+                raise RegionError(source, f"pension.age_extra[{i}].from_age", "must be an age")
+            if i and step["from_age"] <= steps[i - 1]["from_age"]:
+                raise RegionError(source, f"pension.age_extra[{i}].from_age", "steps must rise strictly in from_age")
+    until = (pension.get("catchup") or {}).get("pay_past_claim_age_until")
+    if until is not None and until > 120:
+        raise RegionError(source, "pension.catchup.pay_past_claim_age_until", "must be an age such as 65, or null")
+
+
 def validate(data, source: str) -> dict:
     """One region file's own values, checked and canonical; raises RegionError naming file and key."""
     if not isinstance(data, dict):
         raise RegionError(source, "(file)", "must be a YAML mapping of a region")
-    region = _check(SCHEMA, data, source, "")
+    own_marks = _check_marks(data, source)
+    region = _check(SCHEMA, {k: v for k, v in data.items() if k not in MARKS}, source, "")
     for field in ("code", "name"):
         if field not in region:
             raise RegionError(source, field, "missing required key")
@@ -153,6 +231,7 @@ def validate(data, source: str) -> dict:
     if region.get("parent") == region["code"]:
         raise RegionError(source, "parent", "a region cannot be its own parent")
     _check_grades(region, source)
+    _check_pension_extras(region.get("pension", {}), source)
     for key in ("divisor", "claim_age", "year"):
         if region.get("pension", {}).get(key) == 0:
             raise RegionError(source, f"pension.{key}", "must be greater than 0")
@@ -166,7 +245,7 @@ def validate(data, source: str) -> dict:
         for field in ("amount", "subsidy"):
             if field not in hardship:
                 raise RegionError(source, f"pension.hardship_grade.{field}", "missing required key")
-    return region
+    return {**region, **own_marks}
 
 
 def merge(parent: dict, child: dict) -> dict:
@@ -200,6 +279,99 @@ def check_complete(effective: dict, source: str):
     hardship = pension.get("hardship_grade")
     if hardship and Decimal(hardship["amount"]) > Decimal(pension["grades"][0]["amount"]):
         raise RegionError(source, "pension.hardship_grade.amount", "must not be above the lowest grade")
+    until = (pension.get("catchup") or {}).get("pay_past_claim_age_until")
+    if until is not None and until < pension["claim_age"]:
+        raise RegionError(source, "pension.catchup.pay_past_claim_age_until", "must not be below claim_age")
+
+
+def _under(path: str, top: str) -> bool:
+    """Whether path is top itself or a path inside it (pension.window.start is under pension.window)."""
+    return path == top or path.startswith(top + ".")
+
+
+def set_paths(own: dict, prefix: str = "") -> set[str]:
+    """The dotted paths of the values a region file sets itself (mappings merge, so their leaves; lists whole)."""
+    paths = set()
+    for key, value in own.items():
+        if not prefix and key in NOT_INHERITED + MARKS:
+            continue
+        path = f"{prefix}.{key}" if prefix else str(key)
+        if isinstance(value, dict) and value:
+            paths |= set_paths(value, path)
+        else:
+            paths.add(path)
+    return paths
+
+
+def _value_at(effective: dict, path: str):
+    node = effective
+    for part in path.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def _inherit(marked: dict, own_paths: set[str], merged: dict) -> dict:
+    """An ancestor's marks that still apply: those under a value set here drop; a marked mapping that is
+    partly set here stays marked on the keys it still inherits."""
+    kept = {}
+
+    def keep(path: str, mark):
+        if any(_under(path, own) for own in own_paths):
+            return  # set here: the ancestor's mark no longer applies
+        if not any(_under(own, path) for own in own_paths):
+            kept[path] = mark
+            return
+        node = _value_at(merged, path)
+        for key in node if isinstance(node, dict) else ():
+            keep(f"{path}.{key}", mark)
+
+    for path, mark in marked.items():
+        keep(path, mark)
+    return kept
+
+
+def marks(parent: dict | None, own: dict, merged: dict) -> tuple[list[str], dict[str, str]]:
+    """A region's effective `unconfirmed` list and `sources` (regions.md).
+
+    parent: the parent's effective policy with its own marks (None for a region without parent);
+    own: the region's own values and marks; merged: its effective values. A place's marks are its
+    own plus its ancestors' marks on values it inherits. A `catchup` that no file on the chain writes
+    (the loader's default) and a `scheme_start` inherited from a parent count as unconfirmed
+    (estimator.md rules 13 and 14).
+    """
+    parent = parent or {}
+    own_paths = set_paths(own)
+    inherited = _inherit(dict.fromkeys(parent.get("unconfirmed") or [], True), own_paths, merged)
+    unconfirmed = set(own.get("unconfirmed") or []) | set(inherited)
+    pension = merged.get("pension") or {}
+    if "catchup" not in pension:
+        unconfirmed.add("pension.catchup")
+    if "scheme_start" in pension and "scheme_start" not in (own.get("pension") or {}):
+        unconfirmed.add("pension.scheme_start")
+    sources = {**_inherit(parent.get("sources") or {}, own_paths, merged), **(own.get("sources") or {})}
+    return sorted(unconfirmed), dict(sorted(sources.items()))
+
+
+def chain_marks(chain: list[dict]) -> tuple[list[str], dict[str, str]]:
+    """The effective `unconfirmed` list and `sources` of the last region of a chain of own values, root first."""
+    effective = None
+    for own in chain:
+        base = {k: v for k, v in (effective or {}).items() if k not in NOT_INHERITED + MARKS}
+        merged = merge(base, {k: v for k, v in own.items() if k not in MARKS})
+        merged["unconfirmed"], merged["sources"] = marks(effective, own, merged)
+        effective = merged
+    return (effective or {}).get("unconfirmed", []), (effective or {}).get("sources", {})
+
+
+def as_inherited(effective: dict) -> dict:
+    """A region's effective policy as a place without a file of its own inherits it (a county answered
+    on its province): the same values, with the marks of inherited values (an inherited scheme_start)."""
+    values = {k: v for k, v in effective.items() if k not in MARKS}
+    result = copy.deepcopy(values)
+    result["unconfirmed"], result["sources"] = marks(effective, {}, values)
+    return result
 
 
 def resolve(own: dict[str, dict], sources: dict[str, str] | None = None) -> dict[str, dict]:
@@ -215,13 +387,15 @@ def resolve(own: dict[str, dict], sources: dict[str, str] | None = None) -> dict
         if parent in trail + (code,):
             start = sources.get(parent, parent)  # where the walk began: the file being loaded comes first
             raise RegionError(start, "parent", f"parent cycle: {' -> '.join(trail + (code, parent))}")
-        base = {}
+        base, above = {}, None
         if parent:
             if parent not in own:
                 raise RegionError(source, "parent", f"parent region {parent} does not exist")
-            base = {k: v for k, v in build(parent, trail + (code,)).items() if k not in NOT_INHERITED}
-        merged = merge(base, {k: v for k, v in region.items()})
+            above = build(parent, trail + (code,))
+            base = {k: v for k, v in above.items() if k not in NOT_INHERITED + MARKS}
+        merged = merge(base, {k: v for k, v in region.items() if k not in MARKS})
         check_complete(merged, source)
+        merged["unconfirmed"], merged["sources"] = marks(above, region, merged)
         effective[code] = merged
         return merged
 

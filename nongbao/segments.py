@@ -69,3 +69,9 @@ def fit(text: str, max_parts: int, signature: str = "", suffix: str = "") -> tup
             head = head[: cut + len(mark)]
             break
     return head.rstrip() + suffix, text[len(head) :].lstrip()
+
+
+def lead(text: str, max_parts: int, signature: str = "") -> str:
+    """The opening of a text that fits max_parts, cut at a clean break (the whole text when it fits)."""
+    head, rest = fit(text, max_parts, signature)
+    return head if not rest else head.rstrip("，、,; ")

@@ -1,9 +1,10 @@
 """What a handler sees and says: the Turn it reads, the Outcome it returns (no routing, no SQL)."""
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from .content import render
 from .db import Storage
 from .i18n import Translator, translator
 from .library import Library, RegionPolicy
@@ -16,7 +17,11 @@ KEEP = object()  # an Outcome that leaves the conversation state as it is
 
 @dataclass
 class Outcome:
-    """What a handler answers: the text, the intent it served, and the dialogue state to keep."""
+    """What a handler answers, and the effects the engine applies for it in one place.
+
+    A handler that needs another capability says so with `follow` (the engine runs that one
+    next, with this text, if any, put before its answer); handlers never call each other.
+    """
 
     text: str
     intent: str
@@ -24,6 +29,9 @@ class Outcome:
     state: object = None  # None ends any dialogue, KEEP leaves it, or a (flow, step, data) tuple
     locale: str | None = None  # set when the handler switched the contact's language
     ask_region: bool = True  # whether the county question may follow this answer
+    contact: dict = field(default_factory=dict)  # contact fields to change (region, birth_year, opted_out, ...)
+    follow: str | None = None  # a capability key the engine runs next
+    intents: list[str] = field(default_factory=list)  # every intent a multi-question reply covers
 
 
 @dataclass
@@ -34,6 +42,8 @@ class Reply:
     intent: str
     locale: str
     segments: int
+    facts: dict | None = None  # what the open estimate dialogue knows after this turn
+    intents: list[str] = field(default_factory=list)  # every intent the reply covers, when several
     duplicate: bool = False  # a provider retry answered from the stored reply
     message_id: int | None = None
     content_version: int | None = None  # the topic text that produced the reply
@@ -53,6 +63,26 @@ class Turn:
     inbound_id: int
     state: dict | None
     match: Match | None = None
+    menus: dict = field(default_factory=dict)  # menu name -> entry keys, from the capability registry
+
+    def topic(self, key: str) -> tuple[str, int | None]:
+        """A topic rendered with this farmer's figures in their language (Chinese when it lacks one), and its version."""
+        row = self.store.topic(key, self.locale) or self.store.topic(key, "zh-Hans")
+        if row is None:
+            return self._("This topic is being written. Please call %(hotline)s.", hotline=self.hotline), None
+        return render(row["body"], self.policy, self.t), row["id"]
+
+    def topic_title(self, key: str) -> str | None:
+        row = self.store.topic(key, self.locale) or self.store.topic(key, "zh-Hans")
+        return row["title"] if row else None
+
+    def follow_up(self, kind: str) -> str:
+        """Record a feedback or handoff for staff; the reference the farmer can quote."""
+        return self.store.create_followup(kind, self.contact.id, self.inbound_id, self.text, self.region_code, self.now)
+
+    def log_unanswered(self):
+        """Keep a question the service could not answer for the staff inbox."""
+        self.store.log_unanswered(self.contact.id, self.inbound_id, self.text, self.locale, self.region_code, self.now)
 
     @property
     def t(self) -> Translator:
@@ -64,8 +94,8 @@ class Turn:
 
     @property
     def region(self) -> RegionPolicy | None:
-        """The contact's region policy, else the deployment's default region."""
-        return self.library.region(self.contact.region) or self.library.region(self.config.get("DEFAULT_REGION"))
+        """The figures for the contact's place (its own, or its nearest ancestor's), else the deployment's default."""
+        return self.library.policy_for(self.contact.region) or self.library.policy_for(self.config.get("DEFAULT_REGION"))
 
     @property
     def region_code(self) -> str | None:

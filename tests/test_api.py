@@ -2,7 +2,7 @@
 
 import pytest
 
-from nongbao.content import INTENTS
+from nongbao.intents import INTENTS
 
 
 def test_a_message_returns_reply_intent_locale_and_segments(api):

@@ -3,7 +3,8 @@
 import pytest
 
 from nongbao import segments
-from nongbao.content import KNOWLEDGE_TOPICS, ContentError, check_template, render
+from nongbao.content import ContentError, check_template, render
+from nongbao.intents import KNOWLEDGE_TOPICS
 from nongbao.i18n import LOCALES, translator
 from nongbao.library import library
 from nongbao.loader import load

@@ -14,7 +14,8 @@ MEIZHOU_GRADES = ["180.00", "240.00", "360.00", "600.00", "900.00", "1200.00", "
 MONEY = re.compile(r"^\d+\.\d\d$")
 TOP_FIELDS = ["region", "policy_year", "years_remaining", "contribution_years", "eligible", "shortfall_years",
               "account_at_claim", "monthly_basic", "monthly_account", "monthly_total", "total_paid", "payback_years",
-              "by_grade", "assumptions", "text"]  # fmt: skip
+              "by_grade", "assumptions", "text", "balance_rebuilt", "required_years", "catchup", "unconfirmed",
+              "past_grade", "as_of"]  # fmt: skip
 MONEY_FIELDS = ["account_at_claim", "monthly_basic", "monthly_account", "monthly_total", "total_paid"]
 
 
@@ -69,6 +70,28 @@ def test_api_example_of_api_md_for_hebei(api):
     body = post(api, {"region": "130000", "age": 45, "grade": 500, "years_paid": 0}).get_json()
     assert {key: body[key] for key in API_MD_EXAMPLE} == API_MD_EXAMPLE
     assert [row["grade"] for row in body["by_grade"]][0] == "200.00"  # the 100-yuan hardship grade is not listed
+
+
+def test_a_farmer_short_of_years_gets_the_catchup_first(api):
+    body = post(api, {"region": "441403", "age": 50, "grade": 600, "years_paid": 2, "as_of": "2026-03-02"}).get_json()
+    assert (body["eligible"], body["shortfall_years"], body["required_years"]) == (False, 3, 15)
+    assert body["balance_rebuilt"] is True and body["past_grade"] == "600.00" and body["as_of"] == "2026-03-02"
+    catchup = body["catchup"]
+    assert (catchup["path"], catchup["years"], catchup["cost"]) == ("arrears", 3, "1800.00")
+    assert MONEY.match(catchup["monthly_total"]) and re.match(r"^\d+\.\d$", catchup["payback_years"])
+    assert "pension.catchup" in body["unconfirmed"]  # no shipped file writes a catchup policy
+    assert body["text"].startswith("差3年；按600元档补缴3年约需1800元，补缴后每月约" + catchup["monthly_total"] + "元")
+    assert body["monthly_total"] not in body["text"]
+
+
+def test_an_eligible_farmer_has_no_catchup(api):
+    body = post(api, {"region": "441403", "age": 45, "grade": 600}).get_json()
+    assert body["catchup"] is None and body["unconfirmed"] == [] and body["balance_rebuilt"] is False
+
+
+@pytest.mark.parametrize("name, value", [("as_of", "2026-13-01"), ("as_of", 20260302), ("past_grade", -5), ("past_grade", "x")])
+def test_bad_as_of_or_past_grade_is_400_naming_it(api, name, value):
+    assert_error(post(api, {"region": "441403", "age": 45, "grade": 600, name: value}), 400, name)
 
 
 def test_numeric_strings_are_accepted(api):

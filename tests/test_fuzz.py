@@ -5,7 +5,7 @@ import string
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nongbao.content import INTENTS
+from nongbao.intents import INTENTS
 from nongbao.db import Storage
 from nongbao.engine import Engine
 

@@ -308,3 +308,159 @@ def test_a_code_written_twice_is_a_load_error(store, tmp_path):
     with pytest.raises(Exception) as problem:
         loader.load(store, [path])
     assert "dup.yaml" in str(problem.value) and "twice" in str(problem.value)
+
+
+# The new fields: scheme_start, age_extra, pay_past_claim_age_until, unconfirmed, sources
+
+
+def test_new_pension_fields_and_marks_validate_and_are_kept():
+    data = root(
+        pension__scheme_start=2010,
+        pension__age_extra=[{"from_age": 65, "per_month": 10}, {"from_age": 75, "per_month": 20}],
+        pension__catchup={"arrears_allowed": False, "pay_past_claim_age_until": 65},
+    )
+    data["unconfirmed"] = ["pension.basic_pension.local", "medical", "pension.window"]
+    data["sources"] = {"pension.basic_pension.local": "某省人社厅通知（2024-07-01）"}
+    region = regions.validate(data, "x.yaml")
+    assert region["pension"]["scheme_start"] == 2010
+    assert region["pension"]["age_extra"] == [{"from_age": 65, "per_month": "10"}, {"from_age": 75, "per_month": "20"}]
+    assert region["pension"]["catchup"]["pay_past_claim_age_until"] == 65
+    assert region["unconfirmed"] == ["pension.basic_pension.local", "medical", "pension.window"]
+    assert region["sources"] == {"pension.basic_pension.local": "某省人社厅通知（2024-07-01）"}
+    none = regions.validate(root(pension__catchup={"pay_past_claim_age_until": None}), "x.yaml")
+    assert none["pension"]["catchup"] == {"pay_past_claim_age_until": None}
+
+
+def _with(key, value, **changes):
+    data = root(**changes)
+    data[key] = value
+    return data
+
+
+NEW_BAD_FILES = {
+    "old-flag": (root(pension__catchup={"pay_past_claim_age": True}), "pension.catchup.pay_past_claim_age"),
+    "until-not-an-age": (root(pension__catchup={"pay_past_claim_age_until": "65"}), "pension.catchup.pay_past_claim_age_until"),
+    "until-below-claim-age": (root(pension__catchup={"pay_past_claim_age_until": 55}), "pension.catchup.pay_past_claim_age_until"),
+    "scheme-start-text": (root(pension__scheme_start="2010"), "pension.scheme_start"),
+    "scheme-start-not-a-year": (root(pension__scheme_start=10), "pension.scheme_start"),
+    "age-extra-falling": (
+        root(pension__age_extra=[{"from_age": 75, "per_month": 20}, {"from_age": 65, "per_month": 10}]),
+        "pension.age_extra[1].from_age",
+    ),
+    "age-extra-missing": (root(pension__age_extra=[{"from_age": 65}]), "pension.age_extra[0].per_month"),
+    "age-extra-negative": (root(pension__age_extra=[{"from_age": 65, "per_month": -1}]), "pension.age_extra[0].per_month"),
+    "unconfirmed-unknown": (_with("unconfirmed", ["pension.basic_pension.locale"]), "unconfirmed[0]"),
+    "unconfirmed-not-a-list": (_with("unconfirmed", "medical"), "unconfirmed"),
+    "unconfirmed-code": (_with("unconfirmed", ["code"]), "unconfirmed[0]"),
+    "sources-unknown": (_with("sources", {"pension.rate": "x"}), "sources.pension.rate"),
+    "sources-not-a-mapping": (_with("sources", ["pension.interest_rate"]), "sources"),
+    "sources-empty-text": (_with("sources", {"medical": ""}), "sources.medical"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("data, key", NEW_BAD_FILES.values(), ids=NEW_BAD_FILES.keys())
+def test_bad_new_fields_are_load_errors_naming_the_key(store, tmp_path, data, key):
+    path = write(tmp_path, "bad.yaml", data)
+    before = snapshot(store)
+    with pytest.raises(RegionError) as problem:
+        loader.load(store, [path])
+    assert problem.value.key == key and str(path) in str(problem.value)
+    assert snapshot(store) == before
+
+
+def test_the_old_flag_names_its_replacement():
+    with pytest.raises(RegionError) as problem:
+        regions.validate(root(pension__catchup={"pay_past_claim_age": True}), "x.yaml")
+    assert "pay_past_claim_age_until" in problem.value.message
+
+
+def test_no_shipped_region_uses_the_old_flag():
+    for path in CONTENT_REGIONS.glob("*.yaml"):
+        assert "pay_past_claim_age:" not in path.read_text(encoding="utf-8"), path
+
+
+# Marks: own plus the ancestors' on inherited values
+
+
+PROVINCE = _with(
+    "sources",
+    {"pension.basic_pension.local": "province notice 2024", "medical": "national notice", "pension.window": "guide"},
+    pension__scheme_start=2010,
+)
+PROVINCE["unconfirmed"] = ["pension.basic_pension.local", "pension.interest_rate", "medical", "contact"]
+PROVINCE["medical"] = {"year": 2025, "individual": 400, "subsidy": 670}
+PROVINCE["contact"] = {"hotline": "12333", "office": {"zh-Hans": "省社保局"}}
+CITY = {
+    "code": "620100",
+    "name": {"zh-Hans": "测试市"},
+    "parent": "620000",
+    "pension": {"basic_pension": {"local": 40}},
+    "medical": {"individual": 420},
+    "contact": {"hotline": "0931-1234567"},
+    "unconfirmed": ["pension.window"],
+    "sources": {"pension.basic_pension.local": "city notice 2025"},
+}
+TOWN = {"code": "620102", "name": {"zh-Hans": "测试区"}, "parent": "620100", "pension": {"scheme_start": 2011}}
+
+
+def resolved(*regions_):
+    own = {r["code"]: regions.validate(copy.deepcopy(r), r["code"]) for r in regions_}
+    return regions.resolve(own)
+
+
+def test_a_region_without_parent_has_its_own_marks_and_the_default_catchup():
+    effective = resolved(PROVINCE)["620000"]
+    assert effective["unconfirmed"] == ["contact", "medical", "pension.basic_pension.local", "pension.catchup",
+                                        "pension.interest_rate"]  # fmt: skip
+    assert effective["sources"]["medical"] == "national notice"
+
+
+def test_a_value_set_below_drops_the_ancestors_marks_and_sources_under_it():
+    effective = resolved(PROVINCE, CITY)["620100"]
+    # local is set by the city: the province's mark and source on it go; the city's own source replaces it.
+    # medical and contact are marked whole by the province and partly set by the city: the keys the city
+    # still inherits stay marked. The city's own mark is added; scheme_start is inherited, so unconfirmed.
+    assert effective["unconfirmed"] == ["contact.office", "medical.subsidy", "medical.year", "pension.catchup",
+                                        "pension.interest_rate", "pension.scheme_start", "pension.window"]  # fmt: skip
+    assert effective["sources"] == {"medical.subsidy": "national notice", "medical.year": "national notice",
+                                    "pension.basic_pension.local": "city notice 2025", "pension.window": "guide"}  # fmt: skip
+    assert effective["pension"]["basic_pension"] == {"central": "143", "local": "40"}  # values merge as before
+
+
+def test_marks_pass_down_a_chain_and_a_scheme_start_set_here_is_confirmed():
+    everything = resolved(PROVINCE, CITY, TOWN)
+    town = everything["620102"]
+    assert "pension.scheme_start" not in town["unconfirmed"]  # the town sets its own
+    assert "pension.window" in town["unconfirmed"] and "medical.year" in town["unconfirmed"]  # from the city
+    own = [regions.validate(copy.deepcopy(r), r["code"]) for r in (PROVINCE, CITY, TOWN)]
+    assert regions.chain_marks(own) == (town["unconfirmed"], town["sources"])
+
+
+def test_a_written_catchup_is_not_unconfirmed_and_covers_its_children():
+    province = copy.deepcopy(PROVINCE)
+    province["pension"]["catchup"] = {"arrears_allowed": True}
+    everything = resolved(province, CITY)
+    assert "pension.catchup" not in everything["620000"]["unconfirmed"]
+    assert "pension.catchup" not in everything["620100"]["unconfirmed"]
+
+
+def test_a_place_without_a_file_inherits_the_scheme_start_as_unconfirmed():
+    province = resolved(PROVINCE)["620000"]
+    assert "pension.scheme_start" not in province["unconfirmed"]
+    county = regions.as_inherited(province)
+    assert "pension.scheme_start" in county["unconfirmed"]
+    assert county["pension"] == province["pension"] and county["sources"] == province["sources"]
+
+
+def test_marks_reach_the_estimate_through_the_effective_policy():
+    from nongbao.estimator import PensionPolicy
+
+    policy = PensionPolicy.from_region(resolved(PROVINCE, CITY)["620100"])
+    assert "pension.interest_rate" in policy.unconfirmed and "pension.basic_pension.local" not in policy.unconfirmed
+    assert policy.scheme_start == 2010
+
+
+def test_shipped_regions_resolve_with_marks(store):
+    effective = regions.resolve({code: regions.read_file(CONTENT_REGIONS / f"{code}.yaml") for code in SHIPPED})
+    for policy in effective.values():
+        assert isinstance(policy["unconfirmed"], list) and isinstance(policy["sources"], dict)

@@ -30,7 +30,7 @@ def test_the_inbound_message_is_stored_even_when_answering_fails(api, store, mon
     def broken(turn):
         raise RuntimeError("content store unavailable")
 
-    monkeypatch.setitem(handlers.HANDLERS, "pension.grades", broken)
+    monkeypatch.setitem(handlers.REGISTRY, "pension.grades", handlers.Capability("pension.grades", broken))
     body = api.send("+8613800000009", "养老保险分几档")
     assert "12333" in body["reply"] and body["intent"] == "unknown"
     inbound = store.messages_of(store.contact("+8613800000009").id)[0]

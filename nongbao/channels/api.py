@@ -2,6 +2,7 @@
 
 import datetime
 import hmac
+from decimal import Decimal
 
 from flask import Blueprint, current_app, jsonify, request
 
@@ -67,7 +68,22 @@ def messages():
     if _too_many(sender):
         return error(429, "too_many_requests", "too many messages from this contact; try again in a minute", "from")
     reply = engine().receive(sender, text, channel)
-    return jsonify({"reply": reply.text, "intent": reply.intent, "locale": reply.locale, "segments": reply.segments})
+    body = {"reply": reply.text, "intent": reply.intent, "locale": reply.locale, "segments": reply.segments}
+    if reply.intents:
+        body["intents"] = reply.intents
+    if reply.facts is not None:
+        body["facts"] = public_facts(reply.facts)
+    return jsonify(body)
+
+
+def public_facts(facts: dict) -> dict:
+    """The dialogue's facts as api.md names them; money as two-decimal strings like the estimate's."""
+    shown = {}
+    for key in ("place", "age", "birth_year", "grade", "past_grade", "years_paid", "balance", "collective"):
+        if facts.get(key) is not None:
+            value = facts[key]
+            shown[key] = f"{Decimal(value):.2f}" if key in ("balance", "collective") else value
+    return shown
 
 
 @bp.post("/pension/estimate")

@@ -1,0 +1,127 @@
+"""Pinyin typed by farmers without a Chinese keyboard: recognised, and turned back into the words we know (pure).
+
+"nongbao zai na jiao", "yi3 bao3 duo1shao3", "yanglaobaoxian" become 农保在哪交, 医保多少, 养老保险:
+the readings come from pypinyin's dictionary (a small table of the GB 2312 characters, built by
+scripts/build_pinyin.py), and the words from the vocabulary the matcher already knows.
+"""
+
+import functools
+import itertools
+import re
+import unicodedata
+from pathlib import Path
+
+TABLE = Path(__file__).resolve().parent / "data" / "pinyin.tsv"
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_TONE_DIGIT = re.compile(r"(?<=[a-z])[1-5](?=[^0-9]|$)")
+_LETTERS = re.compile(r"[a-z]+")
+# Short English words that happen to be pinyin syllables; a message of only these is English.
+ENGLISH = set("a an me he she die ten man men pin bang long hang change tie mine pen ban dang ping gang sue you"
+              " no yes ok hi ha hey ma".split())  # fmt: skip
+# Everyday words of a question, so that the words around the vocabulary convert too.
+COMMON = (
+    "我 你 您 俺 咱 他 她 在 哪 哪里 哪儿 那里 这里 交 缴 多少 钱 怎么 怎样 什么 啥 能 领 吗 呢 的 了 是 有 没 没有 岁 年 元 块"
+    " 每年 每月 一个月 今年 明年 去年 可以 还 要 想 给 去 到 和 跟 问 问问 请问 一下 现在 以后 几 个 都 也 就 不 会 时候 啥时候"
+    " 什么时候 截止 到账 退 补 办 办理 手续 需要 材料 电话 地方 哪个 谁 为什么 咋 咋办 怎么办 多久 家里 老人 父母 爸妈 老伴"
+).split()
+
+
+def strip_tones(text: str) -> str:
+    """Lower case, tone marks and tone digits removed, ü as v: 'Yī Bǎo' -> 'yi bao', 'nong2' -> 'nong'."""
+    text = text.lower().replace("ü", "v").replace("u:", "v")
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return _TONE_DIGIT.sub("", text)
+
+
+@functools.cache
+def readings() -> dict[str, tuple[str, ...]]:
+    """Character -> its toneless readings."""
+    table = {}
+    for line in TABLE.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            char, values = line.split("\t")
+            table[char] = tuple(values.split(","))
+    return table
+
+
+ODD = {"m", "n", "ng", "hm", "hng", "o", "lo", "yo", "ei", "den", "dia", "nou", "kei", "tei", "shei", "ca"}  # rare readings
+
+
+@functools.cache
+def syllables() -> frozenset[str]:
+    """Syllables as farmers type them (interjection-only readings such as m, ng, hm left out)."""
+    return frozenset(r for values in readings().values() for r in values if r not in ODD)
+
+
+def split_syllables(word: str) -> list[str] | None:
+    """A run of letters as pinyin syllables ('yanglao' -> ['yang', 'lao']), or None when it is not pinyin."""
+    valid, best = syllables(), {0: []}
+    for end in range(1, len(word) + 1):
+        for start in range(max(0, end - 6), end):
+            if start in best and word[start:end] in valid:
+                candidate = best[start] + [word[start:end]]
+                if end not in best or len(candidate) < len(best[end]):
+                    best[end] = candidate
+    return best.get(len(word))
+
+
+def looks_like_pinyin(text: str) -> bool:
+    """Whether a message without Chinese characters is pinyin rather than English."""
+    if _CJK.search(text):
+        return False
+    folded = strip_tones(text)
+    words = _LETTERS.findall(folded)
+    if not words or any(split_syllables(w) is None for w in words):
+        return False
+    if folded != text.lower() and any(unicodedata.combining(c) for c in unicodedata.normalize("NFKD", text)):
+        return True  # tone marks
+    if all(w in ENGLISH for w in words):
+        return False
+    return sum(len(split_syllables(w)) for w in words) >= 2
+
+
+def spellings(word: str, limit: int = 8) -> list[str]:
+    """The pinyin a Chinese word may be typed as (every reading of a heteronym, up to a limit)."""
+    table = readings()
+    options = [table.get(c) for c in word]
+    if not word or any(o is None for o in options):
+        return []
+    return ["".join(combo) for combo in itertools.islice(itertools.product(*options), limit)]
+
+
+class Converter:
+    """Pinyin back to Chinese, using a word list (the matcher's vocabulary and everyday words)."""
+
+    def __init__(self, words):
+        self.words: dict[str, str] = {}
+        for word in sorted(set(words) | set(COMMON), key=len):  # longer words win a shared spelling
+            for spelling in spellings(word):
+                self.words[spelling] = word
+        self.longest = max((len(s) for s in self.words), default=0)
+
+    def to_hanzi(self, text: str) -> str:
+        """Each run of pinyin (spaces inside it ignored) as the known words it spells; the rest kept."""
+        folded = strip_tones(text)
+        return re.sub(r"[a-z]+(?:[\s']+[a-z]+)*", lambda m: self._convert(re.sub(r"[\s']+", "", m.group(0))), folded)
+
+    def _convert(self, letters: str) -> str:
+        """Fewest pieces: known words cost 1, a lone syllable 3, a stray letter 5."""
+        valid = syllables()
+        best: dict[int, tuple[float, list[str]]] = {0: (0, [])}
+        for end in range(1, len(letters) + 1):
+            for start in range(max(0, end - self.longest), end):
+                if start not in best:
+                    continue
+                piece = letters[start:end]
+                if piece in self.words:
+                    cost, out = 1, self.words[piece]
+                elif piece in valid:
+                    cost, out = 3, f" {piece} "
+                elif end - start == 1:
+                    cost, out = 5, piece
+                else:
+                    continue
+                total = best[start][0] + cost
+                if end not in best or total < best[end][0]:
+                    best[end] = (total, best[start][1] + [out])
+        return "".join(best[len(letters)][1]) if len(letters) in best else letters
