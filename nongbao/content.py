@@ -13,7 +13,6 @@ from .intents import INTENTS, KNOWLEDGE_TOPICS
 from .regions import DEFAULT_HOTLINE, DEFAULT_MEDICAL_HOTLINE, DEFAULT_TAX_HOTLINE, localized
 
 
-
 class ContentError(ValueError):
     """A content file or text that cannot be saved; says where."""
 
@@ -268,6 +267,9 @@ def parse_vocabulary(data, source: str) -> dict:
     if not isinstance(commands, dict) or not all(v in INTENTS for v in commands.values()):
         raise ContentError(source, "commands", "must map whole-message words to intents")
     commands = {str(k): v for k, v in commands.items()}
+    consent = [k for k, v in commands.items() if v in ("reminders.unsubscribe", "reminders.subscribe")]
+    if consent:
+        raise ContentError(source, "commands", f"opt-out and opt-in words are fixed by the service, not vocabulary: {consent}")
     intents = data.get("intents")
     if not isinstance(intents, dict):
         raise ContentError(source, "intents", "must map intents to keywords and examples")

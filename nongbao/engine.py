@@ -9,6 +9,7 @@ from handlers import MENUS, REGISTRY
 from . import segments
 from .db import Storage, utcnow
 from .i18n import negotiate
+from .intents import YES_WORDS
 from .library import library
 from .matcher import Match
 from .models import REGION_ASKED, REGION_UNKNOWN, Contact
@@ -117,6 +118,8 @@ class Engine:
         if text.lower() in MORE_WORDS:
             return self._more(turn)
         command = turn.library.matcher.command(text) if text else None
+        if command is None and turn.contact.opted_out and text.lower().strip(" .!！。") in YES_WORDS:
+            command = Match("reminders.subscribe", 10.0, None)  # YES from a contact who opted out opts back in
         if command:
             turn.match = command
             if command.intent != "language" and (turn.contact.locale or turn.contact.last_locale):

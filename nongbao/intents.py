@@ -15,3 +15,10 @@ ACTION_INTENTS = (
     "handoff", "language", "menu", "clarify", "unknown",
 )  # fmt: skip
 INTENTS = KNOWLEDGE_TOPICS + ACTION_INTENTS
+
+# Whole messages that opt out of everything we start, and that opt back in (topics.md); case and
+# surrounding punctuation are ignored. Fixed here, not in the editable vocabulary: they are consent.
+OPT_OUT_WORDS = frozenset({"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "revoke", "optout", "td", "t",
+                           "退订", "取消订阅", "取消提醒", "别发了", "不要再发"})  # fmt: skip
+OPT_IN_WORDS = frozenset({"start", "unstop", "remind", "订阅", "提醒", "开通提醒"})
+YES_WORDS = frozenset({"yes", "y"})  # opts back in only a contact who opted out

