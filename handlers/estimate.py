@@ -5,6 +5,7 @@ place) works the estimate out again at once and says what changed; what-ifs ("�
 long as the dialogue lives. A what-if on the grade changes the years to come, not those already paid.
 """
 
+import re
 from decimal import Decimal
 
 from nongbao import estimate_text
@@ -13,6 +14,7 @@ from nongbao.i18n import N_
 from nongbao.models import REGION_SET, REGION_SKIPPED
 from nongbao.numerals import parse_choice
 from nongbao.parsing import Reading, read
+from nongbao.places import ROOT
 from nongbao.turns import Outcome, Turn
 
 FIELDS = ("age", "grade", "years_paid")  # asked in this order; years paid is asked once, then taken as 0
@@ -20,6 +22,7 @@ MONEY_FACTS = ("balance", "collective")
 ALL_WORDS = {"全部", "所有", "各档", "全部档次", "所有档次", "每档", "all", "every", "all grades", "every grade"}
 CANCEL_WORDS = {"取消", "算了", "不算了", "不用了", "不用算了", "取消估算", "退出", "never mind", "stop estimate"}
 NO_WORDS = {"no", "skip"}  # answers to the years question that mean none or unknown
+QUESTION = re.compile(r"[?？]|吗|么|呢$|不$|还用|能不能|是不是|要不要|咋|怎么|\b(how|what|when|why|do|does|can|should)\b", re.I)
 PROBLEMS = {
     "age": N_("The age must be between 16 and 100."),
     "grade": N_("That is not a grade offered here."),
@@ -81,8 +84,7 @@ def _inputs(facts: dict) -> dict:
 
 def _result(turn: Turn, facts: dict):
     policy = turn.region.pension
-    raw = {**_inputs(facts), "as_of": turn.local_today.isoformat()}
-    return estimate(policy, parse_input(raw, policy))
+    return estimate(policy, parse_input(_inputs(facts), policy, today=turn.local_today))
 
 
 def _describe(turn: Turn, key: str, value) -> str:
@@ -106,7 +108,11 @@ def _describe(turn: Turn, key: str, value) -> str:
 def _answer(turn: Turn, data: dict, notes: list[str], changed: list[str], contact: dict) -> Outcome:
     facts = data["facts"]
     result = _result(turn, facts)
-    text = estimate_text.summary(turn.t, result, turn.region.name(turn.locale))
+    place = facts.get("place") or turn.contact.region or turn.config.get("DEFAULT_REGION")
+    text = estimate_text.summary(
+        turn.t, result, turn.library.short_name(place, turn.locale), basis_name=turn.region.name(turn.locale),
+        national=turn.region.code == ROOT, today=turn.local_today,
+    )  # fmt: skip
     if turn.contact.region_status not in (REGION_SET, REGION_SKIPPED) and "place" not in facts:
         text += "\n" + turn._("Reply with your county's name to use its figures.")
     lead = []
@@ -251,8 +257,10 @@ def _for_estimate(turn: Turn, reading: Reading, places, asking: str | None) -> b
         return True
     if not reading:
         return False
-    if asking and (asking in reading.facts or (asking == "grade" and reading.grade_word)):
+    if asking in reading.facts or (asking in (None, "grade") and reading.grade_word):
         return True
+    if asking and set(reading.facts) & set(FIELDS) and not QUESTION.search(turn.text):
+        return True  # another of the estimate's facts, given before it was asked
     if any(key in reading.facts for key in ("balance", "collective", "past_grade")) or reading.pay_until:
         return True
     if reading.correction or reading.what_if or reading.subject == "other":
@@ -269,7 +277,8 @@ def resume(turn: Turn) -> Outcome | None:
     if turn.region is None:
         return None
     if step == "done" and text.lower() in ALL_WORDS:
-        return Outcome(estimate_text.every_grade(turn.t, _result(turn, data["facts"])), "estimate", state=("estimate", "done", data))
+        text = estimate_text.every_grade(turn.t, _result(turn, data["facts"]), today=turn.local_today)
+        return Outcome(text, "estimate", state=("estimate", "done", data))
     if step == "place":
         number, codes = parse_choice(text), data.pop("codes", [])
         if number is not None and 1 <= number <= len(codes):

@@ -98,10 +98,8 @@ def _catchup(t: Translator, policy: dict) -> str:
             if rule["arrears_subsidized"]
             else t._("Back-paid years get no government subsidy.")
         )
-    if rule["pay_past_claim_age"]:
-        parts.append(
-            t._("Those short of the minimum years may keep paying after %(age)s.", age=_pension(policy, "claim_age") or 60)
-        )
+    if rule.get("pay_past_claim_age_until"):
+        parts.append(t._("Those short of the minimum years may keep paying until %(age)s.", age=rule["pay_past_claim_age_until"]))
     return "".join(parts) if t.locale == "zh-Hans" else " ".join(parts)
 
 
@@ -270,6 +268,9 @@ def parse_vocabulary(data, source: str) -> dict:
     consent = [k for k, v in commands.items() if v in ("reminders.unsubscribe", "reminders.subscribe")]
     if consent:
         raise ContentError(source, "commands", f"opt-out and opt-in words are fixed by the service, not vocabulary: {consent}")
+    sound_alike = data.get("sound_alike") or []
+    if not isinstance(sound_alike, list) or not all(isinstance(w, str) and len(w) >= 2 for w in sound_alike):
+        raise ContentError(source, "sound_alike", "must be a list of words of two or more characters")
     intents = data.get("intents")
     if not isinstance(intents, dict):
         raise ContentError(source, "intents", "must map intents to keywords and examples")
@@ -283,7 +284,10 @@ def parse_vocabulary(data, source: str) -> dict:
                 raise ContentError(source, f"intents.{intent}.keywords[{i}]", "must be a word or {text, weight}")
         if not all(isinstance(e, str) for e in entry.get("examples") or []):
             raise ContentError(source, f"intents.{intent}.examples", "must be a list of texts")
-    return {"locale": data["locale"], "commands": commands, "synonyms": synonyms, "intents": intents}
+    unknown = set(data) - {"locale", "commands", "synonyms", "sound_alike", "intents"}
+    if unknown:
+        raise ContentError(source, sorted(unknown)[0], "unknown key")
+    return {"locale": data["locale"], "commands": commands, "synonyms": synonyms, "sound_alike": sound_alike, "intents": intents}
 
 
 def read_yaml(path: Path):

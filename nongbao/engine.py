@@ -19,7 +19,9 @@ from .turns import KEEP, Outcome, Reply, Turn
 log = logging.getLogger(__name__)
 MORE_WORDS = {"更多", "more", "m", "继续"}
 MAX_FOLLOWS = 3  # a handler may hand over to another, which may hand over once more
-NOISE = re.compile(r"^([哈呵嘿嘻哼嗯啊哦噢呃额]+|(ha)+h?|(he)+|(hi)+|lol+|l+o+l+|x+d+|\d{1,3}[.,]?\d*|\d{5,}|(.)\3{2,})[!！。.~～?？\s]*$", re.I)
+NOISE = re.compile(
+    r"^([哈呵嘿嘻哼嗯啊哦噢呃额]+|(ha)+h?|(he)+|(hi)+|lol+|l+o+l+|x+d+|\d{1,3}[.,]?\d*|\d{5,}|(.)\3{2,})[!！。.~～?？\s]*$", re.I
+)
 RETRY_AFTER = datetime.timedelta(seconds=15)  # a provider retry after this finds an unanswered message answered
 
 
@@ -83,7 +85,13 @@ class Engine:
         parts = segments.segments(text, self.config.get("SMS_SIGNATURE", ""))
         facts = (state or {}).get("data", {}).get("facts") if (state or {}).get("flow") == "estimate" else None
         return Reply(
-            text, outcome.intent, turn.locale, parts, facts=facts, intents=outcome.intents, content_version=outcome.content_version
+            text,
+            outcome.intent,
+            turn.locale,
+            parts,
+            facts=facts,
+            intents=outcome.intents,
+            content_version=outcome.content_version,
         )
 
     def _followed(self, turn: Turn, outcome: Outcome) -> Outcome:
@@ -106,7 +114,9 @@ class Engine:
         stored = self.store.reply_to(inbound_id)
         locale = contact.last_locale or self.config["DEFAULT_LOCALE"]
         if stored:
-            return Reply(stored["text"], stored["intent"], locale, stored["segments"] or 0, duplicate=True, message_id=stored["id"])
+            return Reply(
+                stored["text"], stored["intent"], locale, stored["segments"] or 0, duplicate=True, message_id=stored["id"]
+            )
         received = datetime.datetime.fromisoformat(self.store.message(inbound_id)["created_at"])
         if now - received < RETRY_AFTER:  # the first delivery is probably still being answered
             return Reply("", "", locale, 0, duplicate=True)
@@ -144,7 +154,9 @@ class Engine:
         """The next page of a long reply; with nothing left, say so and keep whatever is open."""
         data = turn.state_data()
         if not turn.state or not data.get("more"):
-            return Outcome(turn._("There is nothing more to show. Reply MENU for the menu."), "menu", state=KEEP, ask_region=False)
+            return Outcome(
+                turn._("There is nothing more to show. Reply MENU for the menu."), "menu", state=KEEP, ask_region=False
+            )
         page, intent = data.pop("more"), data.pop("more_intent", "menu")
         flow = turn.state["flow"]
         state = None if flow == "more" else (flow, turn.state["step"], data)  # the dialogue stays open

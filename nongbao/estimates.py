@@ -1,13 +1,17 @@
 """An estimate request from raw inputs, answered the same way for the API and the staff CLI."""
 
+import datetime
+from zoneinfo import ZoneInfo
+
 from . import estimate_text
 from .estimator import EstimateError, as_json, estimate, parse_input
 from .i18n import supported, translator
 from .library import Library
+from .places import ROOT
 
 
 class UnknownRegion(LookupError):
-    """No region with this code is loaded."""
+    """No place of China has this code."""
 
 
 def answer(lib: Library, body: dict, default_region: str, default_locale: str) -> dict:
@@ -16,7 +20,7 @@ def answer(lib: Library, body: dict, default_region: str, default_locale: str) -
     Raises EstimateError (a bad input, with its field) or UnknownRegion.
     """
     code = str(body.get("region") or default_region)
-    region = lib.region(code)
+    region = lib.policy_for(code)
     if region is None:
         raise UnknownRegion(code)
     requested = body.get("locale")
@@ -24,6 +28,10 @@ def answer(lib: Library, body: dict, default_region: str, default_locale: str) -
     if locale is None:
         raise EstimateError("locale", "invalid", "locale must be zh-Hans or en")
     policy = region.pension
-    result = estimate(policy, parse_input(body, policy))
-    text = estimate_text.summary(translator(locale), result, region.name(locale))
-    return {**as_json(result, code), "text": text, "locale": locale}
+    today = datetime.datetime.now(ZoneInfo(region.timezone)).date()
+    result = estimate(policy, parse_input(body, policy, today=today))
+    text = estimate_text.summary(
+        translator(locale), result, lib.short_name(code, locale), basis_name=region.name(locale), national=region.code == ROOT
+    )
+    basis = {"code": region.code, "name": region.name("zh-Hans")}
+    return {**as_json(result, code, basis=basis), "text": text, "locale": locale}

@@ -52,6 +52,7 @@ class Library:
             if vocabulary:
                 vocabularies[locale] = vocabulary
         self.matcher = IntentMatcher(vocabularies)
+        self._inherited: dict[str, RegionPolicy | None] = {}  # place code -> the ancestor's figures answering for it
 
     def region(self, code: str | None) -> RegionPolicy | None:
         return self.regions.get(code) if code else None
@@ -62,10 +63,12 @@ class Library:
             return None
         if code in self.regions:
             return self.regions[code]
-        for ancestor in places.ancestors(code):
-            if ancestor.code in self.regions:
-                return self.regions[ancestor.code]
-        return self.regions.get(places.ROOT) if places.is_place(code) else None
+        if code not in self._inherited:
+            basis = next((self.regions[a.code] for a in places.ancestors(code) if a.code in self.regions), None)
+            if basis is not None:  # the ancestor's figures, marked as a place without a file inherits them
+                basis = RegionPolicy(basis.code, regions.as_inherited(basis.effective), basis.version)
+            self._inherited[code] = basis
+        return self._inherited[code]
 
     def find_places(self, text: str) -> "PlaceFind | None":
         """The places a message names (the best first), and whether it names nothing else."""
@@ -85,6 +88,14 @@ class Library:
             return places.full_name(code, locale)
         region = self.regions.get(code)
         return region.name(locale) if region else code
+
+    def short_name(self, code: str, locale: str) -> str:
+        """A place's own name (邢台市, Xingtai), for sentences that already say whose figures they use."""
+        place = places.get(code)
+        if place is None:
+            region = self.regions.get(code)
+            return region.name(locale) if region else code
+        return place.name if locale == "zh-Hans" else place.name_en
 
     def basis_label(self, code: str, locale: str) -> str:
         """A place, and whose figures answer for it when it has none of its own: 邢台市（按河北省的标准）."""

@@ -40,11 +40,15 @@ _AGE_FORMS = (
     re.compile(r"(?<![\d年交缴.])([1-9]\d)\s*(?:了|啦)(?!年)"),
 )
 _BIRTH = re.compile(
-    r"((?:19|20)\d\d)\s*年?\s*(?:生|出生|的人|属)|born\s*(?:in\s*)?((?:19|20)\d\d)|((?:19|20)\d\d)\s*(?:年)?的(?![\d])", re.IGNORECASE
+    r"((?:19|20)\d\d)\s*年?\s*(?:生|出生|的人|属)|born\s*(?:in\s*)?((?:19|20)\d\d)|((?:19|20)\d\d)\s*(?:年)?的(?![\d])",
+    re.IGNORECASE,
 )
 _SHORT_BIRTH = re.compile(r"(?<![\d.])([4-9]\d)\s*年\s*(?:生|出生|的)")  # 八三年的 -> 1983
 _YEARS = (
-    re.compile(r"(?:交|缴|缴费|交费|交钱|买|参保|paid|pay|paying|contributed)\s*(?:了|过|够|满|有|for)?\s*(\d{1,2})\s*(?:多|来)?\s*(?:个)?\s*(?:年|years?|yrs?)", re.IGNORECASE),
+    re.compile(
+        r"(?:交|缴|缴费|交费|交钱|买|参保|paid|pay|paying|contributed)\s*(?:了|过|够|满|有|for)?\s*(\d{1,2})\s*(?:多|来)?\s*(?:个)?\s*(?:年|years?|yrs?)",
+        re.IGNORECASE,
+    ),
     re.compile(r"已(?:经)?(?:交|缴)?\s*(\d{1,2})\s*(?:多)?\s*年"),
     re.compile(r"(?<![\d第])(\d{1,2})\s*(?:多)?\s*年了"),
     re.compile(r"(?<![\d第每])(\d{1,2})\s*(?:个)?年头"),
@@ -62,7 +66,8 @@ _BALANCE = re.compile(
     re.IGNORECASE,
 )
 _COLLECTIVE = re.compile(
-    r"(?:集体补助|集体补贴|村集体|村里(?:每年)?(?:给)?补|集体(?:每年)?(?:给)?补|collective(?:\s+subsidy)?)[^\d]{0,8}(\d+(?:\.\d+)?)", re.IGNORECASE
+    r"(?:集体补助|集体补贴|村集体|村里(?:每年)?(?:给)?补|集体(?:每年)?(?:给)?补|collective(?:\s+subsidy)?)[^\d]{0,8}(\d+(?:\.\d+)?)",
+    re.IGNORECASE,
 )
 _PAST_GRADE = re.compile(
     r"(?:以前|之前|原来|过去|前几年|前些年|以往|早先|头几年|这些年|那些年|previously|before|used to)"
@@ -76,21 +81,39 @@ _GRADE_FORMS = (
         r"\s*(?:了|的|的是|是|个|到)?\s*(\d{3,5})(?!\s*(?:年|岁|years?|yrs?|多年))",
         re.IGNORECASE,
     ),
-    re.compile(r"(?:每年|每个?年度|per year|a year|yearly|annually)\s*(?:都|就|只)?\s*(?:交|缴|pay)?\s*(?:了|的|是)?\s*(\d{3,5})(?!\s*(?:年|岁))", re.IGNORECASE),
+    re.compile(
+        r"(?:每年|每个?年度|per year|a year|yearly|annually)\s*(?:都|就|只)?\s*(?:交|缴|pay)?\s*(?:了|的|是)?\s*(\d{3,5})(?!\s*(?:年|岁))",
+        re.IGNORECASE,
+    ),
     re.compile(r"(?<![\d.])(\d{3,5})\s*(?:的|呢|吧|行不|中不|怎么样|咋样)"),
 )
-_LOWEST = re.compile(r"^(就|那就|选|要|交)?\s*最(低|少|便宜)(的|那个|那档|一档|档|档次)?(吧|呗|就行)?$|最(低|少)(的)?(档|那档|一档|档次)|\b(the\s+)?(lowest|cheapest|minimum|smallest)\b(?!\s+years?)", re.IGNORECASE)
-_HIGHEST = re.compile(r"^(就|那就|选|要|交)?\s*最(高|多|贵)(的|那个|那档|一档|档|档次)?(吧|呗)?$|最(高|多)(的)?(档|那档|一档|档次)|\b(the\s+)?(highest|top|maximum|biggest)\b(?!\s+years?)", re.IGNORECASE)
+_LOWEST = re.compile(
+    r"^(就|那就|选|要|交)?\s*最(低|少|便宜)(的|那个|那档|一档|档|档次)?(吧|呗|就行|呢|啊|吗)?[?？!！。.]*$|最(低|少)(的)?(档|那档|一档|档次)|\b(the\s+)?(lowest|cheapest|minimum|smallest)\b(?!\s+years?)",
+    re.IGNORECASE,
+)
+_HIGHEST = re.compile(
+    r"^(就|那就|选|要|交)?\s*最(高|多|贵)(的|那个|那档|一档|档|档次)?(吧|呗|呢|啊|吗)?[?？!！。.]*$|最(高|多)(的)?(档|那档|一档|档次)|\b(the\s+)?(highest|top|maximum|biggest)\b(?!\s+years?)",
+    re.IGNORECASE,
+)
 _PAY_UNTIL = re.compile(r"(?:交|缴|pay|paying)\s*(?:到|until|till|to)\s*(\d{2})\s*(?:岁|周岁)?", re.IGNORECASE)
 _CORRECTION = re.compile(
     r"^\s*(不对|不是|错了|说错了|打错了|搞错了|弄错了|写错了|更正|改一下|应该是|其实|sorry|oops|no[,，]|actually|correction|i mean|i meant)",
     re.IGNORECASE,
 )
-_WHAT_IF = re.compile(r"呢[?？]*\s*$|要是|如果|假如|假设|换成|改成|改交|想换|what if|instead|\bif i\b|how about|and if", re.IGNORECASE)
-_FILLER = re.compile(r"^(那就|那|就|好|嗯|行|那么|还是|是|选|交|我选|我交|要)?\s*(.+?)\s*(吧|呗|好了|就行|的|呢|啊|了|嘛)?[!！。.?？~～\s]*$")
-_YES = re.compile(r"^(是|是的|对|对的|对呀|嗯|嗯嗯|中|行|好|好的|可以|没错|yes|y|yeah|yep|ok|okay|sure|right|correct)[!！。.~～\s]*$", re.IGNORECASE)
+_WHAT_IF = re.compile(
+    r"呢[?？]*\s*$|要是|如果|假如|假设|换成|改成|改交|想换|what if|instead|\bif i\b|how about|and if", re.IGNORECASE
+)
+_FILLER = re.compile(
+    r"^(那就|那|就|好|嗯|行|那么|还是|是|选|交|我选|我交|要)?\s*(.+?)\s*(吧|呗|好了|就行|的|呢|啊|了|嘛)?[!！。.?？~～\s]*$"
+)
+_YES = re.compile(
+    r"^(是|是的|对|对的|对呀|嗯|嗯嗯|中|行|好|好的|可以|没错|yes|y|yeah|yep|ok|okay|sure|right|correct)[!！。.~～\s]*$",
+    re.IGNORECASE,
+)
 _NO = re.compile(r"^(不|不是|不对|没有|没|否|不要|不用|no|n|nope|not really)[!！。.~～\s]*$", re.IGNORECASE)
-_SKIP = re.compile(r"^(跳过|不知道|不清楚|不记得了?|记不清了?|忘了|算了吧|skip|don'?t know|dunno|not sure|no idea)[!！。.~～\s]*$", re.IGNORECASE)
+_SKIP = re.compile(
+    r"^(跳过|不知道|不清楚|不记得了?|记不清了?|忘了|算了吧|skip|don'?t know|dunno|not sure|no idea)[!！。.~～\s]*$", re.IGNORECASE
+)
 # "一年" is per year unless years are being counted ("交了一年").
 _PER_YEAR = re.compile(r"(?<![了过交缴满够第\d零一二三四五六七八九十两])一年(?!多|半|了|的时间)")
 _PER_MONTH = re.compile(r"(?<![了过第\d])一个月")
@@ -110,6 +133,7 @@ class Reading:
     pay_until: int | None = None  # 交到65岁
     number: int | None = None  # the one number a short reply stands for
     claim_age_asked: int | None = None  # "60岁能领多少": an age asked about, not the person's
+    never_paid: bool = False  # 没交过: years paid read as 0 from words, not a number
 
     def __bool__(self) -> bool:
         return bool(self.facts or self.grade_word or self.pay_until)
@@ -231,7 +255,7 @@ def read(text: str, this_year: int, asking: str | None = None) -> Reading:
             break
     else:
         if _NEVER_PAID.search(rest) and not re.search(r"(吗|么|没有?\?|[?？])\s*$", rest.strip()):
-            facts["years_paid"] = 0
+            facts["years_paid"], reading.never_paid = 0, True
     grade = _grade(rest)
     if grade is not None and grade != facts.get("past_grade"):
         facts["grade"] = grade

@@ -4,8 +4,8 @@ import pytest
 
 from nongbao import segments
 from nongbao.content import ContentError, check_template, render
-from nongbao.intents import KNOWLEDGE_TOPICS
 from nongbao.i18n import LOCALES, translator
+from nongbao.intents import KNOWLEDGE_TOPICS
 from nongbao.library import library
 from nongbao.loader import load
 from nongbao.segments import encoding_of
@@ -42,6 +42,13 @@ QUESTIONS = {
     "medical.assistance": ("看不起病有医疗救助吗", "is there medical assistance for hospital bills"),
     "assistance.dibao": ("怎么申请低保", "how do I apply for dibao"),
     "supplementary.commercial": ("惠民保值得买吗", "should I buy commercial insurance"),
+    "pension.account": ("我交了几年养老保险怎么查", "how do I check my contribution record"),
+    "pension.payout": ("养老金这个月没到账", "my pension did not arrive this month"),
+    "pension.choose_scheme": ("灵活就业交职工养老还是居民养老", "I am self employed which pension scheme is better"),
+    "medical.enrolment": ("新生儿怎么参加医保", "how do I enrol my newborn baby in medical insurance"),
+    "assistance.disability": ("残疾人有什么补贴", "is there a disability allowance"),
+    "assistance.elderly": ("高龄津贴多大岁数能领", "is there an old age allowance for people over 80"),
+    "service.where": ("医保的事找哪个部门", "which office handles medical insurance"),
 }
 
 

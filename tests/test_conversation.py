@@ -102,7 +102,7 @@ def test_a_dialogue_within_thirty_minutes_continues(api, clock):
     assert api.send(PHONE, "45")["intent"] == "estimate"
 
 
-@pytest.mark.parametrize("word", ["STOP", "退订", "TD", "t", "取消"])
+@pytest.mark.parametrize("word", ["STOP", "退订", "TD", "t", "取消订阅", "Stop!", "不要再发", "cancel"])
 def test_stop_words_opt_out_at_once_in_any_state(api, store, word):
     api.send(PHONE, "估算一下我的养老金")
     body = api.send(PHONE, word)

@@ -5,9 +5,9 @@ import string
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nongbao.intents import INTENTS
 from nongbao.db import Storage
 from nongbao.engine import Engine
+from nongbao.intents import INTENTS
 
 FARMER_TEXT = st.one_of(
     st.text(max_size=300),

@@ -117,8 +117,11 @@ def regions():
 
 @bp.get("/regions/<code>")
 def region(code: str):
-    """One region's effective policy: its own values over its parent's."""
-    found = library(store()).region(code)
+    """Any place's effective policy: its own values over its ancestors', with whose figures they are and their marks."""
+    lib = library(store())
+    found = lib.policy_for(code)
     if found is None:
-        return error(404, "unknown_region", f"no region with code {code}", "code")
-    return jsonify({**found.effective, "code": code, "version": found.version})
+        return error(404, "unknown_region", f"no place of China has the code {code}", "code")
+    name = found.effective.get("name") if found.code == code else {loc: lib.short_name(code, loc) for loc in ("zh-Hans", "en")}
+    basis = {"code": found.code, "name": found.name("zh-Hans")}
+    return jsonify({**found.effective, "code": code, "name": name, "basis": basis, "version": found.version})
