@@ -176,11 +176,13 @@ def _take(turn: Turn, data: dict, reading: Reading, places) -> Outcome:
     facts, notes, contact = data.setdefault("facts", {}), [], {}
     before = dict(facts) if data.get("done") else None
     values = dict(reading.facts)
-    if reading.subject == "other" and "age" in values and data.get("done") and not data.get("other"):
-        place = facts.get("place")  # a new person: only the household's place carries over
+    other = reading.subject == "other"
+    if reading.subject and "age" in values and facts.get("age") and other != bool(data.get("other")):
+        place = facts.get("place")  # another person: only the household's place carries over
         facts.clear()
         facts.update({"place": place} if place else {})
-        data.update(other=True, done=False, asked_years=False)
+        data.update(other=other, done=False, asked_years=False)
+        before = None
     if places is not None and places.codes:
         if len(places.codes) > 1:
             data["codes"] = places.codes[:9]
@@ -214,7 +216,7 @@ def _set_place(turn: Turn, data: dict, code: str, contact: dict) -> list[str]:
     facts["place"] = code
     turn.contact.region = code
     contact.update(region=code, region_status=REGION_SET)
-    notes = []
+    notes = [turn._("Place set: %(place)s.", place=turn.library.basis_label(code, turn.locale))]
     if turn.region is not None and "grade" in facts and turn.region.pension.grade(Decimal(facts["grade"])) is None:
         notes.append(turn._("%(place)s has no grade of %(amount)s.", place=turn.library.place_label(code, turn.locale),
                             amount=turn.t.money(Decimal(facts.pop("grade")))))  # fmt: skip

@@ -22,6 +22,9 @@ _KIN = (
     r"(?:my|his|her)\s+(?:wife|husband|mother|mom|mum|mam|father|dad|son|daughter|parents?|brother|sister|grandma|grandpa)"
 )
 _KIN_RE = re.compile(_KIN, re.IGNORECASE)
+_SELF = re.compile(
+    r"(我|俺|咱)(自己|本人)|(^|[,，\s])(我|俺|咱)\s*(今年|都|已经|是)?\s*\d{2}\s*(岁|了)|\b(i am|i'm|im|myself)\b", re.IGNORECASE
+)
 _SELF_BEFORE = re.compile(r"(我|俺|咱|本人|今年|i\s*am|i'm|im)\s*(是|都|已经|也|才)?\s*$", re.IGNORECASE)
 # "到60岁", "满60岁": the age asked about, not the age the person is.
 _TARGET_BEFORE = re.compile(r"(到|满|等到|到了|过了|至|超过|以上|岁数到)\s*$")
@@ -126,7 +129,7 @@ class Reading:
     facts: dict = field(default_factory=dict)  # age, birth_year, grade, past_grade, years_paid, balance, collective
     approximate: set = field(default_factory=set)  # facts given loosely (五十多岁)
     grade_word: str | None = None  # "lowest" or "highest"
-    subject: str | None = None  # "other" when the message speaks of a spouse or parent
+    subject: str | None = None  # "other" for a spouse or parent, "self" when the farmer speaks of themselves
     answer: str | None = None  # "yes", "no" or "skip"
     correction: bool = False  # 不对, 说错了, actually
     what_if: bool = False  # 要是, ...呢, what if, instead
@@ -224,6 +227,8 @@ def read(text: str, this_year: int, asking: str | None = None) -> Reading:
     reading.what_if = bool(_WHAT_IF.search(normal))
     if _KIN_RE.search(normal):
         reading.subject = "other"
+    elif _SELF.search(normal):
+        reading.subject = "self"
     facts = reading.facts
     rest = normal
     for key, pattern in (("balance", _BALANCE), ("collective", _COLLECTIVE)):
