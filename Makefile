@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := app
 
-.PHONY: run test install catalogs messages db lint format accuracy bench clean
+.PHONY: run test install catalogs messages db lint format accuracy conversations bench clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,10 @@ format: install
 ## Intent accuracy on a labelled file: make accuracy FILE=../shared/spec/intents_dev.tsv
 accuracy: install
 	$(BIN)/python scripts/intent_accuracy.py $(or $(FILE),tests/data/intents_labelled.tsv)
+
+## Whole conversations checked turn by turn: make conversations FILE=tests/data/conversations_issue.yaml
+conversations: install
+	$(BIN)/python scripts/conversation_accuracy.py $(or $(FILE),tests/data/conversations_issue.yaml)
 
 ## Engine throughput, latency and memory on a temporary database (prints figures).
 bench: install

@@ -17,7 +17,7 @@ FACT_KEYS = ("age", "birth_year", "grade", "past_grade", "years_paid", "balance"
 
 # Someone other than the farmer: an estimate for them never touches the farmer's own record.
 _KIN = (
-    r"媳妇儿?|老婆|老伴儿?|爱人|对象|孩子他妈|孩子他爸|俺娘|我娘|俺妈|我妈|老娘|老妈|母亲|俺爹|我爹|俺爸|我爸|老爹|老爸|父亲|"
+    r"媳妇儿?|老婆|老伴儿?|爱人|对象|老公|丈夫|俺男人|我男人|当家的|孩子他爹|孩子他妈|孩子他爸|俺娘|我娘|俺妈|我妈|老娘|老妈|母亲|俺爹|我爹|俺爸|我爸|老爹|老爸|父亲|"
     r"婆婆|公公|丈母娘|岳母|岳父|儿子|闺女|女儿|儿媳妇?|女婿|哥哥?|姐姐?|弟弟?|妹妹?|嫂子|大哥|大姐|奶奶|爷爷|姥姥|"
     r"(?:my|his|her)\s+(?:wife|husband|mother|mom|mum|mam|father|dad|son|daughter|parents?|brother|sister|grandma|grandpa)"
 )
@@ -38,12 +38,14 @@ _AGE_FORMS = (
     re.compile(r"\b(\d{2,3})\s*(?:years?|yrs?|y/?o)\s*old\b|\b(\d{2,3})\s*yo\b", re.IGNORECASE),
     re.compile(r"\b(?:aged?|age\s*is|age:?)\s*(\d{2,3})\b", re.IGNORECASE),
     re.compile(r"\b(?:is|turned?|turning)\s*(\d{2})\b(?!\s*(?:yuan|rmb|years?\s+paid|%))", re.IGNORECASE),
-    re.compile(r"今年\s*(?:都|已经|才)?\s*(\d{2})(?![\d年块元档])"),
+    re.compile(r"今年\s*(?:都|已经|才|整|满)?\s*(\d{2})(?![\d年块元档])"),
+    re.compile(r"(?:年龄|岁数|年纪)\s*(?:是|有|:)?\s*(\d{2,3})(?![\d年块元档])"),
+    re.compile(r"(?:他|她)\s*(?:今年|都|已经|是)?\s*(\d{2})(?![\d年块元档])"),
     re.compile(r"(?:我|俺|咱|本人)\s*(?:是|都|已经|也|才)?\s*(\d{2})(?=了|啦|岁|,|，|。|\s|$|的人)(?!年)"),
     re.compile(r"(?<![\d年交缴.])([1-9]\d)\s*(?:了|啦)(?!年)"),
 )
 _BIRTH = re.compile(
-    r"((?:19|20)\d\d)\s*年?\s*(?:生|出生|的人|属)|born\s*(?:in\s*)?((?:19|20)\d\d)|((?:19|20)\d\d)\s*(?:年)?的(?![\d])",
+    r"(?:出生于|出生在|生于|出生年份?是?|出生年)\s*((?:19|20)\d\d)|((?:19|20)\d\d)\s*年?\s*(?:生|出生|的人|属)|born\s*(?:in\s*)?((?:19|20)\d\d)|((?:19|20)\d\d)\s*(?:年)?的(?![\d])",
     re.IGNORECASE,
 )
 _SHORT_BIRTH = re.compile(r"(?<![\d.])([4-9]\d)\s*年\s*(?:生|出生|的)")  # 八三年的 -> 1983
@@ -53,13 +55,14 @@ _YEARS = (
         re.IGNORECASE,
     ),
     re.compile(r"已(?:经)?(?:交|缴)?\s*(\d{1,2})\s*(?:多)?\s*年"),
+    re.compile(r"(?:缴费年限|缴费年数|年限)\s*(?:是|有|:)?\s*(\d{1,2})"),
     re.compile(r"(?<![\d第])(\d{1,2})\s*(?:多)?\s*年了"),
     re.compile(r"(?<![\d第每])(\d{1,2})\s*(?:个)?年头"),
     re.compile(r"\b(\d{1,2})\s*(?:years?|yrs?)\s*(?:paid|already|so far|of paying|of contributions?|in)\b", re.IGNORECASE),
     re.compile(r"\bfor\s*(\d{1,2})\s*(?:years?|yrs?)\b", re.IGNORECASE),
 )
 _NEVER_PAID = re.compile(
-    r"(从来?没|一直没|还没|都没|没有?|木有|未)(有)?\s*(交|缴|参保|买)(过|过钱)?|(一年|每年)都没(交|缴)|没(交|缴)过"
+    r"(从来?没|一直没|还没|都没|没有?|木有|未)(有)?\s*(开始)?\s*(交|缴|参保|买)(过|过钱)?|(一年|每年)都没(交|缴)|没(交|缴)过"
     r"|\bnever\s+(paid|pay|contributed|joined)|\b(haven'?t|have not|hasn'?t|has not|did ?n[o']?t)\s+(paid|pay|contributed|joined)(?!\s+(this|for this))"
     r"|\bnot\s+paid\s+(any|yet)|\bno\s+years|\bzero\s+years|^(0|零)\s*年?$|^none$|^never$",
     re.IGNORECASE,
@@ -69,15 +72,32 @@ _BALANCE = re.compile(
     re.IGNORECASE,
 )
 _COLLECTIVE = re.compile(
-    r"(?:集体补助|集体补贴|村集体|村里(?:每年)?(?:给)?补|集体(?:每年)?(?:给)?补|collective(?:\s+subsidy)?)[^\d]{0,8}(\d+(?:\.\d+)?)",
+    r"(?:集体补助|集体补贴|村集体|村(?:里|上|委|委会)?(?:每年)?(?:给|都)?补(?:助|贴)?|集体(?:每年)?(?:给)?补|collective(?:\s+subsidy)?"
+    r"|village\s+(?:adds|gives|pays|puts in|tops up))[^\d]{0,8}(\d+(?:\.\d+)?)",
     re.IGNORECASE,
 )
-_PAST_GRADE = re.compile(
-    r"(?:以前|之前|原来|过去|前几年|前些年|以往|早先|头几年|这些年|那些年|previously|before|used to)"
-    r"[^\d]{0,8}?(\d{3,5})(?!\s*(?:年|岁|years?|yrs?))",
-    re.IGNORECASE,
+_NO_COLLECTIVE = re.compile(
+    r"(村|集体)\S{0,3}(没有|没|不)\S{0,2}(补|给)|no collective|village (gives|pays) nothing", re.IGNORECASE
 )
+_EN_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+_EN_UNITS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
+_EN_TEENS = {"ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+             "seventeen": 17, "eighteen": 18, "nineteen": 19}  # fmt: skip
+_EN_NUMBER = re.compile(
+    r"\b(%s)(?:[-\s](%s))?\b|\b(%s)\b" % ("|".join(_EN_TENS), "|".join(_EN_UNITS), "|".join(_EN_TEENS)), re.IGNORECASE
+)
+_PAST_WORDS = re.compile(
+    r"以前|之前|原来|过去|前几年|前些年|以往|早先|头几年|那些年|这些年|一直|\b(before|previously|used to|in the past|so far)\b",
+    re.I,
+)
+_FUTURE_WORDS = re.compile(
+    r"以后|今后|往后|将来|现在想|想交|想换|打算|准备|换成|换到|改成|改交|从现在|明年|\b(from now|in future|going forward|instead|want to|plan to|from next)\b",
+    re.I,
+)
+_COMPARISON = re.compile(r"差多少|区别|差别|哪个|哪种|还是|比较|划算|\b(or|difference|compare|versus|vs)\b", re.I)
 _GRADE_FORMS = (
+    re.compile(r"(?:档次|档位|grade|tier|level)\s*(?:是|选|为|of|is)?\s*(\d{3,5})(?!\s*(?:年|岁))", re.IGNORECASE),
+    re.compile(r"(?<![\d.])(\d{3,5})\s*(?:每年|per year|a year|from now|going forward|from next year|in future)", re.IGNORECASE),
     re.compile(r"(\d{3,5})\s*(?:元|块钱?|档|的档|那档|一档|yuan|rmb|a year|per year|each year|/year|a yr)", re.IGNORECASE),
     re.compile(
         r"(?:交|缴|选|按|换成|换到|改成|改为|改交|换|升到|提到|降到|pay|paying|pick|choose|grade|tier|level|at|instead of|switch to|change to)"
@@ -91,23 +111,23 @@ _GRADE_FORMS = (
     re.compile(r"(?<![\d.])(\d{3,5})\s*(?:的|呢|吧|行不|中不|怎么样|咋样)"),
 )
 _LOWEST = re.compile(
-    r"^(就|那就|选|要|交)?\s*最(低|少|便宜)(的|那个|那档|一档|档|档次)?(吧|呗|就行|呢|啊|吗)?[?？!！。.]*$|最(低|少)(的)?(档|那档|一档|档次)|\b(the\s+)?(lowest|cheapest|minimum|smallest)\b(?!\s+years?)",
+    r"最(低|少|便宜)(的|档|那档|一档|档次|那个)|最(低|少|便宜)[吧呢啊]?[?？!！。.]*$|\b(the\s+)?(lowest|cheapest|minimum|smallest)\b(?!\s+years?)",
     re.IGNORECASE,
 )
 _HIGHEST = re.compile(
-    r"^(就|那就|选|要|交)?\s*最(高|多|贵)(的|那个|那档|一档|档|档次)?(吧|呗|呢|啊|吗)?[?？!！。.]*$|最(高|多)(的)?(档|那档|一档|档次)|\b(the\s+)?(highest|top|maximum|biggest)\b(?!\s+years?)",
+    r"最(高|多|贵)(的|档|那档|一档|档次|那个)|最(高|多|贵)[吧呢啊]?[?？!！。.]*$|\b(the\s+)?(highest|top|maximum|biggest)\b(?!\s+years?)",
     re.IGNORECASE,
 )
 _PAY_UNTIL = re.compile(r"(?:交|缴|pay|paying)\s*(?:到|until|till|to)\s*(\d{2})\s*(?:岁|周岁)?", re.IGNORECASE)
 _CORRECTION = re.compile(
-    r"^\s*(不对|不是|错了|说错了|打错了|搞错了|弄错了|写错了|更正|改一下|应该是|其实|sorry|oops|no[,，]|actually|correction|i mean|i meant)",
+    r"^\s*(刚才|刚刚|俺|我|哦|噢|啊)?\s*(不对|不是|错了|说错了|打错了|搞错了|弄错了|写错了|更正|改一下|应该是|其实|sorry|oops|no[,，]|actually|correction|i mean|i meant)",
     re.IGNORECASE,
 )
 _WHAT_IF = re.compile(
-    r"呢[?？]*\s*$|要是|如果|假如|假设|换成|改成|改交|想换|what if|instead|\bif i\b|how about|and if", re.IGNORECASE
+    r"呢[?？]*\s*$|要是|如果|假如|假设|换成|改成|改交|想换|what if|what about|instead|\bif i\b|how about|and if", re.IGNORECASE
 )
 _FILLER = re.compile(
-    r"^(那就|那|就|好|嗯|行|那么|还是|是|选|交|我选|我交|要)?\s*(.+?)\s*(吧|呗|好了|就行|的|呢|啊|了|嘛)?[!！。.?？~～\s]*$"
+    r"^(那就|那|就|好|嗯|行|那么|还是|是|选|交|我选|我交|要|俺是|我是|俺|我)?\s*(.+?)\s*(吧|呗|好了|就行|的|呢|啊|了|嘛|嘞|哩|啦|呀|哈)*[!！。.?？~～\s]*$"
 )
 _YES = re.compile(
     r"^(是|是的|对|对的|对呀|嗯|嗯嗯|中|行|好|好的|可以|没错|yes|y|yeah|yep|ok|okay|sure|right|correct)[!！。.~～\s]*$",
@@ -115,11 +135,15 @@ _YES = re.compile(
 )
 _NO = re.compile(r"^(不|不是|不对|没有|没|否|不要|不用|no|n|nope|not really)[!！。.~～\s]*$", re.IGNORECASE)
 _SKIP = re.compile(
-    r"^(跳过|不知道|不清楚|不记得了?|记不清了?|忘了|算了吧|skip|don'?t know|dunno|not sure|no idea)[!！。.~～\s]*$", re.IGNORECASE
+    r"^(俺|我)?(跳过|不知道|不晓得|不清楚|不记得了?|记不清了?|忘了|算了吧|skip|i? ?don'?t know|idk|dunno|not sure|no idea)[!！。.~～\s]*$",
+    re.IGNORECASE,
 )
 # "一年" is per year unless years are being counted ("交了一年").
-_PER_YEAR = re.compile(r"(?<![了过交缴满够第\d零一二三四五六七八九十两])一年(?!多|半|了|的时间)")
+_PER_YEAR = re.compile(r"(?<![了过交缴满够第零一二三四五六七八九十两])一年(?!多|半|了|的时间)")
 _PER_MONTH = re.compile(r"(?<![了过第\d])一个月")
+
+
+_RULE_QUESTION = re.compile(r"吗|么|[?？]|不\s*$|才能|就能|能不能|是不是")
 
 
 @dataclass
@@ -145,8 +169,17 @@ class Reading:
 def normalize(text: str) -> str:
     """Folded, lower-cased text with numerals in Arabic digits; 一年 and 一个月 read as 每年, 每月."""
     text = unicodedata.normalize("NFKC", text or "").lower()
+    text = re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", text)  # 3,500
+    text = _EN_NUMBER.sub(_english_number, text)
     text = _PER_MONTH.sub("每月", _PER_YEAR.sub("每年", text))
     return to_arabic(text)
+
+
+def _english_number(match: re.Match) -> str:
+    """fifty-two -> 52, eighteen -> 18."""
+    if match.group(3):
+        return str(_EN_TEENS[match.group(3).lower()])
+    return str(_EN_TENS[match.group(1).lower()] + (_EN_UNITS[match.group(2).lower()] if match.group(2) else 0))
 
 
 def _int(match: re.Match | None) -> int | None:
@@ -209,14 +242,47 @@ def _strip(text: str, match: re.Match | None) -> str:
     return text[: match.start()] + " " * (match.end() - match.start()) + text[match.end() :]
 
 
-def _grade(text: str) -> int | None:
+def _grade_mentions(text: str) -> list[tuple[int, int]]:
+    """Every (position, amount) the message gives as a yearly grade, in order."""
+    found: dict[int, int] = {}
     for pattern in _GRADE_FORMS:
         for match in pattern.finditer(text):
-            value = int(match.group(1))
-            if 1900 <= value <= 2030 and re.match(r"\s*年", text[match.end() :]):
+            value, start = int(match.group(1)), match.start(1)
+            if 1900 <= value <= 2030 and re.match(r"\s*年", text[match.end(1) :]):
                 continue  # a year, not a grade
-            return value
-    return None
+            found.setdefault(start, value)
+    return sorted(found.items())
+
+
+def _grades(text: str) -> tuple[int | None, int | None]:
+    """(grade from now on, grade paid in past years): a clause with 以前/before holds the past one,
+    one with 以后/想交/from now on the future one; two amounts without such words are a comparison."""
+    mentions = _grade_mentions(text)
+    amounts = list(dict.fromkeys(value for _, value in mentions))
+    if not amounts:
+        return None, None
+    past = future = None
+    for position, value in mentions:
+        clause = _clause_around(text, position)
+        if _PAST_WORDS.search(clause) and past is None:
+            past = value
+        elif _FUTURE_WORDS.search(clause) and future is None:
+            future = value
+    if len(amounts) == 1:
+        return (None, amounts[0]) if past is not None and future is None else (amounts[0], None)
+    if future is None and past is None:
+        return (None, None) if _COMPARISON.search(text) else (amounts[0], None)
+    if future is None:
+        future = next((a for a in amounts if a != past), None)
+    if past is None:
+        past = next((a for a in amounts if a != future), None)
+    return future, past
+
+
+def _clause_around(text: str, position: int) -> str:
+    start = max(text.rfind(mark, 0, position) for mark in ",，。;；!！?？\n")
+    ends = [i for i in (text.find(mark, position) for mark in ",，。;；!！?？\n") if i != -1]
+    return text[start + 1 : min(ends) if ends else len(text)]
 
 
 def read(text: str, this_year: int, asking: str | None = None) -> Reading:
@@ -236,45 +302,50 @@ def read(text: str, this_year: int, asking: str | None = None) -> Reading:
         if match:
             facts[key] = _money(match)
             rest = _strip(rest, match)
+    if "collective" not in facts and _NO_COLLECTIVE.search(rest):
+        facts["collective"] = Decimal(0)
     until = _PAY_UNTIL.search(rest)
     if until:
         reading.pay_until = int(until.group(1))
         rest = _strip(rest, until)
     birth = _birth_year(rest)
-    if birth and 1900 <= birth <= this_year:
+    if birth and this_year - 100 <= birth <= this_year - 16:
         facts["birth_year"] = birth
     age = _age(rest, reading)
     if age is not None:
         facts["age"] = age
     elif birth and "birth_year" in facts:
         facts["age"] = this_year - birth
-    past = _PAST_GRADE.search(rest)
-    if past:
-        facts["past_grade"] = int(past.group(1))
-        rest = _strip(rest, past)
+    asks_rule = bool(_RULE_QUESTION.search(rest))
     for pattern in _YEARS:
         match = pattern.search(rest)
-        if match:
+        if match and not (asks_rule and re.search(r"(满|够)\s*\d", match.group(0))):  # 交满15年才能领吗 asks the rule
             facts["years_paid"] = int(match.group(1))
             rest = _strip(rest, match)
             break
     else:
         if _NEVER_PAID.search(rest) and not re.search(r"(吗|么|没有?\?|[?？])\s*$", rest.strip()):
             facts["years_paid"], reading.never_paid = 0, True
-    grade = _grade(rest)
-    if grade is not None and grade != facts.get("past_grade"):
+    grade, past = _grades(rest)
+    if grade is not None:
         facts["grade"] = grade
-    elif grade is not None and "past_grade" in facts and not past:
-        facts["grade"] = grade
+    if past is not None:
+        facts["past_grade"] = past
     if _LOWEST.search(normal):
         reading.grade_word = "lowest"
     elif _HIGHEST.search(normal):
         reading.grade_word = "highest"
-    bare = _FILLER.match(re.sub(r"^(不对|不是|错了|说错了|改成|改为|应该是|是|actually|sorry)[,，。.!\s]*", "", normal.strip()))
+    short = re.sub(r"^(不是|不对)\s*\d+\s*[,，。]?\s*", "", normal.strip())  # 不是53，是54
+    short = re.sub(
+        r"^(不对|不是|错了|说错了|改成|改为|应该是|是|actually|sorry|oops)?[,，。.!\s]*(i\s*meant?|i mean)?\s*", "", short
+    )
+    bare = _FILLER.match(short)
     core = bare.group(2) if bare else ""
     core = re.sub(r"\s*(元|块钱?|档|岁|周岁|年|yuan|rmb|years?|yrs?|years? old)$", "", core.strip())
     if core.isdigit() and len(core) <= 5:
         reading.number = int(core)
+        if asking == "age" and len(core) == 2 and re.search(r"\d\s*年", short):  # 75年: born in 1975
+            reading.number = 1900 + int(core)
         _bare_answer(reading, asking, this_year)
     if _YES.match(normal):
         reading.answer = "yes"
@@ -282,6 +353,8 @@ def read(text: str, this_year: int, asking: str | None = None) -> Reading:
         reading.answer = "skip"
     elif _NO.match(normal):
         reading.answer = "no"
+    if asking == "years_paid" and reading.answer == "no" and not facts:
+        facts["years_paid"], reading.never_paid = 0, True  # 没有: none paid
     return reading
 
 

@@ -123,7 +123,8 @@ def client_for(database: Path):
     from app import create_app
 
     app = create_app({"TESTING": True, "DATABASE": str(database), "API_TOKENS": [TOKEN], "SECRET_KEY": "check",
-                      "DEFAULT_REGION": "441403", "DEFAULT_LOCALE": "zh-Hans", "API_RATE_PER_MINUTE": 0})  # fmt: skip
+                      "DEFAULT_REGION": "441403", "DEFAULT_LOCALE": "zh-Hans", "API_RATE_PER_MINUTE": 0,
+                      "LOG_LEVEL": "WARNING"})  # fmt: skip
     return app.test_client()
 
 

@@ -13,7 +13,7 @@ from nongbao.parsing import read
 
 CASES = [
     # ------------------------------------------------------------------ age, plain Mandarin
-    ("我今年53岁", None, {"facts": {"age": 53}, "subject": None}),
+    ("我今年53岁", None, {"facts": {"age": 53}, "subject": "self"}),  # the farmer speaks of themselves
     ("53岁", None, {"facts": {"age": 53}}),
     ("今年53", None, {"facts": {"age": 53}}),
     ("我53了", None, {"facts": {"age": 53}}),
@@ -298,7 +298,7 @@ CASES = [
     # ------------------------------------------------------------------ about oneself: no subject
     ("我53", None, {"facts": {"age": 53}, "subject": None}),
     ("俺交了8年", None, {"facts": {"years_paid": 8}, "subject": None}),
-    ("I'm 45", None, {"facts": {"age": 45}, "subject": None}),
+    ("I'm 45", None, {"facts": {"age": 45}, "subject": "self"}),
     # ------------------------------------------------------------------ pay until
     ("交到65岁", None, {"facts": {}, "pay_until": 65}),
     ("我想一直交到60岁", None, {"facts": {}, "pay_until": 60}),
