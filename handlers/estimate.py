@@ -158,7 +158,9 @@ def start(turn: Turn) -> Outcome:
     data = {"facts": {}}
     reading = read(turn.text, turn.local_today.year)
     if reading.subject == "other":
-        data["other"] = True
+        data.update(other=True, who=reading.who)
+    if turn.contact.region and turn.contact.region_status == REGION_SET:
+        data["facts"]["place"] = turn.contact.region  # the place the farmer gave before: its figures answer
     return _take(turn, data, reading, turn.library.find_places(turn.text))
 
 
@@ -177,12 +179,16 @@ def _take(turn: Turn, data: dict, reading: Reading, places) -> Outcome:
     before = dict(facts) if data.get("done") else None
     values = dict(reading.facts)
     other = reading.subject == "other"
-    if reading.subject and "age" in values and facts.get("age") and other != bool(data.get("other")):
+    someone_else = other != bool(data.get("other")) or (other and reading.who != data.get("who"))
+    if reading.subject and "age" in values and facts.get("age") and someone_else:
         place = facts.get("place")  # another person: only the household's place carries over
         facts.clear()
         facts.update({"place": place} if place else {})
-        data.update(other=other, done=False, asked_years=False)
+        data.update(other=other, who=reading.who, done=False, asked_years=False)
         before = None
+    if "age" in reading.approximate:  # 四十来岁: ask the exact age rather than guess
+        approximate = values.pop("age")
+        notes.append(turn._("About %(age)s: please reply with the exact age.", age=approximate))
     if places is not None and places.codes:
         if len(places.codes) > 1:
             data["codes"] = places.codes[:9]
@@ -201,8 +207,6 @@ def _take(turn: Turn, data: dict, reading: Reading, places) -> Outcome:
         if key in values:
             values[key] = str(values[key])
     facts.update(values)
-    if "age" in reading.approximate:
-        notes.append(turn._("Taking %(age)s as your age; reply with the exact age for a closer figure.", age=values["age"]))
     if reading.pay_until:
         notes.append(_pay_until_note(turn))
     return _ask_or_answer(turn, data, notes, contact, before)
@@ -253,8 +257,8 @@ def _lone_number(turn: Turn, reading: Reading, step: str):
 
 def _for_estimate(turn: Turn, reading: Reading, places, asking: str | None) -> bool:
     """Whether a message speaks to the estimate, rather than asking about another topic in passing."""
-    if places is not None and places.codes and (places.only_place or reading):
-        return True
+    if places is not None and places.codes and (places.only_place or reading or not _asks_a_topic(turn)):
+        return True  # 哦 忘说了俺是河北邯郸的
     if asking == "years_paid" and reading.answer in NO_WORDS:
         return True
     if not reading:
@@ -265,9 +269,14 @@ def _for_estimate(turn: Turn, reading: Reading, places, asking: str | None) -> b
         return True  # another of the estimate's facts, given before it was asked
     if any(key in reading.facts for key in ("balance", "collective", "past_grade")) or reading.pay_until:
         return True
-    if reading.correction or reading.what_if or reading.subject == "other":
+    if reading.correction or reading.what_if:
         return True
-    return turn.library.matcher.match(turn.text).intent in ("estimate", "unknown", "menu")
+    return not _asks_a_topic(turn)
+
+
+def _asks_a_topic(turn: Turn) -> bool:
+    """Whether the message asks about another topic (医保呢, 16岁能交不) rather than giving the estimate a fact."""
+    return turn.library.matcher.route(turn.text).intent not in ("estimate", "unknown", "menu")
 
 
 def resume(turn: Turn) -> Outcome | None:
@@ -298,8 +307,8 @@ def resume(turn: Turn) -> Outcome | None:
         if asking == "years_paid" and "years_paid" not in reading.facts:
             data["asked_years"] = False  # the years are still to be answered
         return _take(turn, data, reading, places)
-    if step == "done" or turn.library.matcher.match(text).intent not in ("unknown", "estimate", "menu"):
-        return None
+    if step == "done" or len(text) > 8 or _asks_a_topic(turn):
+        return None  # another question, or something to log for staff; the dialogue stays open
     question = _question(turn, asking) if asking else ""
     return Outcome(
         turn._("Sorry, I did not understand.") + "\n" + question + turn._(" (MENU to leave)"),

@@ -3,7 +3,7 @@
 import re
 
 from nongbao.models import FEEDBACK, HANDOFF
-from nongbao.turns import Outcome, Turn
+from nongbao.turns import KEEP, Outcome, Turn
 
 
 def _is_bare_request(text: str) -> bool:
@@ -41,4 +41,4 @@ def handoff(turn: Turn) -> Outcome:
         ref=ref,
         hotline=turn.hotline,
     )
-    return Outcome(text, "handoff", ask_region=False)
+    return Outcome(text, "handoff", state=KEEP, ask_region=False)

@@ -4,7 +4,7 @@ import re
 
 from nongbao.models import REGION_ASKED, REGION_SKIPPED, REGION_UNKNOWN
 from nongbao.numerals import parse_choice
-from nongbao.turns import Outcome, Turn
+from nongbao.turns import KEEP, Outcome, Turn
 
 COURTESY = re.compile(
     r"^((谢谢|多谢|谢了|感谢|好的|好|行|嗯|收到|知道了|明白了|懂了|ok|okay|thanks?|thank you|thx|got it)"
@@ -73,7 +73,7 @@ def show(turn: Turn) -> Outcome:
     if GOODBYE.match(text):
         return Outcome(turn._("Goodbye. Text us any time you have a question."), "menu", ask_region=False)
     if COURTESY.match(text):
-        return Outcome(turn._("You are welcome. Text us any time; reply MENU for the menu."), "menu", ask_region=False)
+        return Outcome(turn._("You are welcome. Text us any time; reply MENU for the menu."), "menu", state=KEEP, ask_region=False)
     if parse_choice(text) not in (None, 0):  # a number with no menu showing picks nothing: show the menu it could pick from
         return _open(turn, "main", turn._("Please reply with a number from the menu."))
     return _open(turn, "main")

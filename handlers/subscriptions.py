@@ -1,7 +1,7 @@
 """Opting in and out of reminders, and telling us this year's contribution is paid."""
 
 from nongbao.content import render
-from nongbao.turns import Outcome, Turn
+from nongbao.turns import KEEP, Outcome, Turn
 
 
 def subscribe(turn: Turn) -> Outcome:
@@ -11,7 +11,8 @@ def subscribe(turn: Turn) -> Outcome:
         "Reminders are on. This year's pension payment window is %(window)s; we will remind you before it closes. Reply TD to stop.",
         window=window,
     )
-    return Outcome(text, "reminders.subscribe", contact={"reminders": 1, "reminders_at": turn.now, "opted_out": 0})
+    change = {"reminders": 1, "reminders_at": turn.now, "opted_out": 0}
+    return Outcome(text, "reminders.subscribe", state=KEEP, contact=change)
 
 
 def unsubscribe(turn: Turn) -> Outcome:
@@ -27,4 +28,4 @@ def paid(turn: Turn) -> Outcome:
     """No more deadline reminders for this contribution year."""
     year = turn.local_today.year
     text = turn._("Thank you. We noted that you paid for %(year)s and will not remind you again this year.", year=year)
-    return Outcome(text, "reminders.paid", contact={"paid_year": year})
+    return Outcome(text, "reminders.paid", state=KEEP, contact={"paid_year": year})

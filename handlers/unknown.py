@@ -1,6 +1,6 @@
 """Questions outside the service: logged for staff, answered with what the service can do."""
 
-from nongbao.turns import Outcome, Turn
+from nongbao.turns import KEEP, Outcome, Turn
 
 
 def answer(turn: Turn) -> Outcome:
@@ -10,4 +10,4 @@ def answer(turn: Turn) -> Outcome:
         "Sorry, I cannot answer that yet; staff will see your question. I can help with pension grades and "
         "benefits, back payments, medical insurance, serious illness cover and dibao. Reply MENU for the menu."
     )
-    return Outcome(text, "unknown")
+    return Outcome(text, "unknown", state=KEEP)

@@ -19,6 +19,7 @@ from .turns import KEEP, Outcome, Reply, Turn
 log = logging.getLogger(__name__)
 MORE_WORDS = {"更多", "more", "m", "继续"}
 MAX_FOLLOWS = 3  # a handler may hand over to another, which may hand over once more
+LAUGHTER = re.compile(r"^([哈呵嘿嘻]+|(ha)+h?|(he)+|lol+|x+d+|[\W_]+)[!！。.~～?？\s]*$", re.I)  # not digits: those may answer
 NOISE = re.compile(
     r"^([哈呵嘿嘻哼嗯啊哦噢呃额]+|(ha)+h?|(he)+|(hi)+|lol+|l+o+l+|x+d+|\d{1,3}[.,]?\d*|\d{5,}|(.)\3{2,})[!！。.~～?？\s]*$", re.I
 )
@@ -58,8 +59,9 @@ class Engine:
         state = self.store.conversation(contact.id, now)
         lib = library(self.store)
         locale = negotiate(contact.locale, text, contact.last_locale, self.config["DEFAULT_LOCALE"])
-        if not contact.locale and lib.matcher.is_pinyin(text):
-            locale = "zh-Hans"  # pinyin is typed by Chinese speakers without a Chinese keyboard
+        if lib.matcher.is_pinyin(text):
+            text = lib.matcher.as_chinese(text)  # handlers read the words the pinyin spells
+            locale = contact.locale or "zh-Hans"  # pinyin is typed by Chinese speakers without a Chinese keyboard
         return Turn(self.store, lib, self.config, contact, text, locale, now, inbound_id, state, menus=MENUS)
 
     def _answer(self, turn: Turn, masked: bool) -> Reply:
@@ -135,6 +137,8 @@ class Engine:
             if command.intent != "language" and (turn.contact.locale or turn.contact.last_locale):
                 turn.locale = turn.contact.locale or turn.contact.last_locale  # TD, STOP: short codes, not a language
             return REGISTRY[command.intent].handle(turn)
+        if turn.state and text and LAUGHTER.match(text):
+            return Outcome(turn._("Reply MENU for the menu."), "menu", state=KEEP, ask_region=False)  # the dialogue stays
         capability = REGISTRY.get((turn.state or {}).get("flow"))
         if capability and capability.resume:
             outcome = capability.resume(turn)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import jieba
 from rapidfuzz import fuzz, process
 
-from . import pinyin
+from . import pinyin, places
 from .intents import KNOWLEDGE_TOPICS, OPT_IN_WORDS, OPT_OUT_WORDS
 from .numerals import to_arabic
 from .parsing import read
@@ -26,7 +26,7 @@ EN_STOPWORDS = set(
 # this year's contribution is paid"): a question that mentions paying is never one of them.
 STATEMENT_ONLY = {"reminders.paid"}
 _QUESTION = re.compile(
-    r"[?？吗呢么没查]|(\w)不\1|几|多少|怎么|是否|\b(how|what|when|why|did|do|does|is|can|have|check)\b", re.IGNORECASE
+    r"[?？吗呢么没查哪啥咋]|(\w)不\1|几|多少|怎么|什么|是否|\b(how|what|when|why|did|do|does|is|can|have|check)\b", re.IGNORECASE
 )
 STATEMENT_MAX = {True: 12, False: 40}  # characters (Chinese, English): a longer message says something else
 MIN_SCORE = 0.45  # below this the message is not about any topic
@@ -89,7 +89,7 @@ def signals(text: str) -> set[str]:
     reading = read(text, this_year=2000)
     found = {k: v for k, v in reading.facts.items() if not (k == "years_paid" and reading.never_paid)}
     names = {"age": "#age", "grade": "#money", "years_paid": "#years", "birth_year": "#birth", "past_grade": "#money"}
-    return {names[key] for key in found if key in names}
+    return {names[key] for key in found if key in names} | ({"#grade"} if reading.grade_word else set())
 
 
 class Vocabulary:
@@ -289,6 +289,7 @@ class IntentMatcher:
     def __init__(self, vocabularies: dict[str, dict]):
         self.vocabularies = {locale: Vocabulary(locale, data) for locale, data in vocabularies.items()}
         terms = [t for v in self.vocabularies.values() if v.chinese for t in v.terms if _CJK.search(t)]
+        terms += [name for p in places.all_places() if p.level in ("province", "prefecture") for name in (p.name, *p.short)]
         self.pinyin = pinyin.Converter(terms) if terms else None
 
     def command(self, text: str) -> Match | None:
@@ -312,6 +313,8 @@ class IntentMatcher:
         """Whether a Latin-letter message is pinyin: it spells syllables, and reads better as Chinese than as English."""
         if not self.pinyin or not pinyin.looks_like_pinyin(text):
             return False
+        if self.command(self.pinyin.to_hanzi(text)) and not self.command(text):
+            return True  # xiexie, caidan
         chinese = [v for v in self.vocabularies.values() if v.chinese]
         english = [v for v in self.vocabularies.values() if not v.chinese]
         as_chinese = max(chinese[0].score(self.pinyin.to_hanzi(text)).values(), default=0.0)
@@ -347,7 +350,12 @@ class IntentMatcher:
     def route(self, text: str) -> Match:
         """What to answer: one intent, several questions asked at once, or an either/or question when two are close."""
         whole = self.match(text)
-        if whole.intent in ("unknown", "menu") or whole.score >= 10:
+        if whole.score >= 10:
+            return whole
+        marks = signals(whole.text or text)
+        if "#age" in marks and marks & {"#money", "#years", "#grade"} and whole.intent not in STATEMENT_ONLY:
+            return Match("estimate", max(whole.score, 1.0), whole.locale, whole.scores, text=whole.text)  # 38岁 交最低档
+        if whole.intent in ("unknown", "menu"):
             return whole
         several = self._several(whole.text or text)
         if len(several) > 1:

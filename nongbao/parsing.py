@@ -19,7 +19,8 @@ FACT_KEYS = ("age", "birth_year", "grade", "past_grade", "years_paid", "balance"
 _KIN = (
     r"媳妇儿?|老婆|老伴儿?|爱人|对象|老公|丈夫|俺男人|我男人|当家的|孩子他爹|孩子他妈|孩子他爸|俺娘|我娘|俺妈|我妈|老娘|老妈|母亲|俺爹|我爹|俺爸|我爸|老爹|老爸|父亲|"
     r"婆婆|公公|丈母娘|岳母|岳父|儿子|闺女|女儿|儿媳妇?|女婿|哥哥?|姐姐?|弟弟?|妹妹?|嫂子|大哥|大姐|奶奶|爷爷|姥姥|"
-    r"(?:my|his|her)\s+(?:wife|husband|mother|mom|mum|mam|father|dad|son|daughter|parents?|brother|sister|grandma|grandpa)"
+    r"\b(?:(?:my|his|her|our)\s+)?(?:wife|husband|mother|mom|mum|mam|mama|father|dad|papa|son|daughter|parents?|brother|sister|"
+    r"grandma|grandpa|granny|grandmother|grandfather|auntie|uncle)\b"
 )
 _KIN_RE = re.compile(_KIN, re.IGNORECASE)
 _SELF = re.compile(
@@ -35,6 +36,7 @@ _AGE_APPROX = re.compile(r"(?<![\d.])([2-9]0)\s*(多|来)(?=了|$|\s|,|，)")  #
 _AGE_FORMS = (
     re.compile(r"\bi\s*(?:am|'m)\s*(?:now\s*)?(\d{2,3})\b(?!\s*(?:yuan|rmb|years?\s+(?:paid|of)))", re.IGNORECASE),
     re.compile(r"\bim\s*(\d{2})\b", re.IGNORECASE),
+    re.compile(r"\b(?:he|she)(?:'s|s|\s+is)\s*(?:now\s*)?(\d{2})\b(?!\s*(?:yuan|rmb|years?\s+paid|%))", re.IGNORECASE),
     re.compile(r"\b(\d{2,3})\s*(?:years?|yrs?|y/?o)\s*old\b|\b(\d{2,3})\s*yo\b", re.IGNORECASE),
     re.compile(r"\b(?:aged?|age\s*is|age:?)\s*(\d{2,3})\b", re.IGNORECASE),
     re.compile(r"\b(?:is|turned?|turning)\s*(\d{2})\b(?!\s*(?:yuan|rmb|years?\s+paid|%))", re.IGNORECASE),
@@ -60,6 +62,7 @@ _YEARS = (
     re.compile(r"(?<![\d第每])(\d{1,2})\s*(?:个)?年头"),
     re.compile(r"\b(\d{1,2})\s*(?:years?|yrs?)\s*(?:paid|already|so far|of paying|of contributions?|in)\b", re.IGNORECASE),
     re.compile(r"\bfor\s*(\d{1,2})\s*(?:years?|yrs?)\b", re.IGNORECASE),
+    re.compile(r"\b(?:it'?s|its|it is)\s*(\d{1,2})\s*(?:years?|yrs?)\b", re.IGNORECASE),
 )
 _NEVER_PAID = re.compile(
     r"(从来?没|一直没|还没|都没|没有?|木有|未)(有)?\s*(开始)?\s*(交|缴|参保|买)(过|过钱)?|(一年|每年)都没(交|缴)|没(交|缴)过"
@@ -87,7 +90,8 @@ _EN_NUMBER = re.compile(
     r"\b(%s)(?:[-\s](%s))?\b|\b(%s)\b" % ("|".join(_EN_TENS), "|".join(_EN_UNITS), "|".join(_EN_TEENS)), re.IGNORECASE
 )
 _PAST_WORDS = re.compile(
-    r"以前|之前|原来|过去|前几年|前些年|以往|早先|头几年|那些年|这些年|一直|\b(before|previously|used to|in the past|so far)\b",
+    r"以前|之前|原来|过去|前几年|前些年|以往|早先|头几年|那些年|这些年|一直"
+    r"|\b(before|previously|used to|in the past|so far|been paying|has paid|have paid|was paying|were paying)\b",
     re.I,
 )
 _FUTURE_WORDS = re.compile(
@@ -96,6 +100,8 @@ _FUTURE_WORDS = re.compile(
 )
 _COMPARISON = re.compile(r"差多少|区别|差别|哪个|哪种|还是|比较|划算|\b(or|difference|compare|versus|vs)\b", re.I)
 _GRADE_FORMS = (
+    re.compile(r"(?:what about|how about|what if|\btry|\band|\bif)\s*(\d{3,5})(?!\s*(?:年|岁|years?|yrs?))", re.IGNORECASE),
+    re.compile(r"(?<![\d.])(\d{3,5})\s*instead", re.IGNORECASE),
     re.compile(r"(?:档次|档位|grade|tier|level)\s*(?:是|选|为|of|is)?\s*(\d{3,5})(?!\s*(?:年|岁))", re.IGNORECASE),
     re.compile(r"(?<![\d.])(\d{3,5})\s*(?:每年|per year|a year|from now|going forward|from next year|in future)", re.IGNORECASE),
     re.compile(r"(\d{3,5})\s*(?:元|块钱?|档|的档|那档|一档|yuan|rmb|a year|per year|each year|/year|a yr)", re.IGNORECASE),
@@ -160,6 +166,7 @@ class Reading:
     pay_until: int | None = None  # 交到65岁
     number: int | None = None  # the one number a short reply stands for
     claim_age_asked: int | None = None  # "60岁能领多少": an age asked about, not the person's
+    who: str | None = None  # the relative spoken of (媳妇, 俺娘 -> 娘, my mum -> mum)
     never_paid: bool = False  # 没交过: years paid read as 0 from words, not a number
 
     def __bool__(self) -> bool:
@@ -291,8 +298,10 @@ def read(text: str, this_year: int, asking: str | None = None) -> Reading:
     normal = normalize(text)
     reading.correction = bool(_CORRECTION.search(normal))
     reading.what_if = bool(_WHAT_IF.search(normal))
-    if _KIN_RE.search(normal):
+    kin = _KIN_RE.search(normal)
+    if kin:
         reading.subject = "other"
+        reading.who = re.sub(r"^(俺|我|my|his|her|our)\s*", "", kin.group(0).strip())
     elif _SELF.search(normal):
         reading.subject = "self"
     facts = reading.facts
@@ -319,7 +328,8 @@ def read(text: str, this_year: int, asking: str | None = None) -> Reading:
     asks_rule = bool(_RULE_QUESTION.search(rest))
     for pattern in _YEARS:
         match = pattern.search(rest)
-        if match and not (asks_rule and re.search(r"(满|够)\s*\d", match.group(0))):  # 交满15年才能领吗 asks the rule
+        more = match and re.search(r"(再|还要|还得|还需|多)\s*$", rest[: match.start()])  # 再交一年: years to come
+        if match and not more and not (asks_rule and re.search(r"(满|够)\s*\d", match.group(0))):  # 交满15年才能领吗
             facts["years_paid"] = int(match.group(1))
             rest = _strip(rest, match)
             break

@@ -20,9 +20,12 @@ ENGLISH = set("a an me he she die ten man men pin bang long hang change tie mine
               " no yes ok hi ha hey ma".split())  # fmt: skip
 # Everyday words of a question, so that the words around the vocabulary convert too.
 COMMON = (
-    "我 你 您 俺 咱 他 她 在 哪 哪里 哪儿 那里 这里 交 缴 多少 钱 怎么 怎样 什么 啥 能 领 吗 呢 的 了 是 有 没 没有 岁 年 元 块"
-    " 每年 每月 一个月 今年 明年 去年 可以 还 要 想 给 去 到 和 跟 问 问问 请问 一下 现在 以后 几 个 都 也 就 不 会 时候 啥时候"
+    "我 你 您 俺 咱 他 她 在 哪里 哪儿 那里 这里 缴 多少 钱 怎么 怎样 什么 啥 能 领 吗 的 了 是 有 没 没有 岁 年 元 块"
+    " 每年 每月 一个月 今年 明年 去年 可以 还 要 想 给 去 到 和 跟 问 问问 请问 一下 现在 以后 几 个 都 也 就 不 时候 啥时候"
     " 什么时候 截止 到账 退 补 办 办理 手续 需要 材料 电话 地方 哪个 谁 为什么 咋 咋办 怎么办 多久 家里 老人 父母 爸妈 老伴"
+    " 已经 如果 要是 改成 换成 换 最高 最低 档 从 过 从没 没交过 不对 谢谢 村里 村 账户 里 算 算算 拿 以前 我妈 我爸 俺妈"
+    " 俺爹 媳妇 老婆 儿子 女儿 万一 去世 要不要 好的 知道 哪天 几号 每个月 呢 养老 养老金 医保 农保 社保 低保 大病 交费"
+    " 缴费 领取 认证 能领 能拿 多少钱 是不是 我的 我家 交 的 块"
 ).split()
 
 
@@ -54,8 +57,8 @@ def syllables() -> frozenset[str]:
 
 
 def split_syllables(word: str) -> list[str] | None:
-    """A run of letters as pinyin syllables ('yanglao' -> ['yang', 'lao']), or None when it is not pinyin."""
-    valid, best = syllables(), {0: []}
+    """A run of letters as pinyin syllables ('yanglao' -> ['yang', 'lao'], 'nar' -> ['nar']), or None when it is not pinyin."""
+    valid, best = syllables() | {s + "r" for s in syllables() if not s.endswith("r")}, {0: []}
     for end in range(1, len(word) + 1):
         for start in range(max(0, end - 6), end):
             if start in best and word[start:end] in valid:
@@ -86,7 +89,10 @@ def spellings(word: str, limit: int = 8) -> list[str]:
     options = [table.get(c) for c in word]
     if not word or any(o is None for o in options):
         return []
-    return ["".join(combo) for combo in itertools.islice(itertools.product(*options), limit)]
+    spelled = ["".join(combo) for combo in itertools.islice(itertools.product(*options), limit)]
+    if word.endswith("儿") and len(word) > 1:  # 哪儿 is typed nar as well as naer
+        spelled += [s[:-2] + "r" for s in spelled if s.endswith("er")]
+    return spelled
 
 
 class Converter:
@@ -94,9 +100,14 @@ class Converter:
 
     def __init__(self, words):
         self.words: dict[str, str] = {}
-        for word in sorted(set(words) | set(COMMON), key=len):  # longer words win a shared spelling
+        self.everyday: set[str] = set()
+        for word in sorted(set(words) - set(COMMON), key=len):  # longer words win a shared spelling
             for spelling in spellings(word):
                 self.words[spelling] = word
+        for word in COMMON:  # everyday words win over rarer vocabulary of the same sound (在 over 再, 呢 over 哪)
+            for spelling in spellings(word, limit=2):
+                self.words[spelling] = word
+                self.everyday.add(spelling)
         self.longest = max((len(s) for s in self.words), default=0)
 
     def to_hanzi(self, text: str) -> str:
@@ -114,7 +125,7 @@ class Converter:
                     continue
                 piece = letters[start:end]
                 if piece in self.words:
-                    cost, out = 1, self.words[piece]
+                    cost, out = (0.9 if piece in self.everyday else 1), self.words[piece]
                 elif piece in valid:
                     cost, out = 3, f" {piece} "
                 elif end - start == 1:
