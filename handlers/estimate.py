@@ -8,7 +8,7 @@ long as the dialogue lives. A what-if on the grade changes the years to come, no
 import re
 from decimal import Decimal
 
-from nongbao import estimate_text
+from nongbao import estimate_text, segments
 from nongbao.estimator import EstimateError, check_age, check_grade, check_years_paid, estimate, parse_input
 from nongbao.i18n import N_
 from nongbao.models import REGION_SET, REGION_SKIPPED
@@ -109,12 +109,18 @@ def _answer(turn: Turn, data: dict, notes: list[str], changed: list[str], contac
     facts = data["facts"]
     result = _result(turn, facts)
     place = facts.get("place") or turn.contact.region or turn.config.get("DEFAULT_REGION")
+    own = turn.region.code == place  # the place has figures of its own
     text = estimate_text.summary(
-        turn.t, result, turn.library.short_name(place, turn.locale), basis_name=turn.region.name(turn.locale),
-        national=turn.region.code == ROOT, today=turn.local_today,
+        turn.t, result, turn.region.name(turn.locale) if own else turn.library.short_name(place, turn.locale),
+        basis_name=None if own else turn.region.name(turn.locale), national=turn.region.code == ROOT, today=turn.local_today,
     )  # fmt: skip
-    if turn.contact.region_status not in (REGION_SET, REGION_SKIPPED) and "place" not in facts:
-        text += "\n" + turn._("Reply with your county's name to use its figures.")
+    prompt = turn._("Reply with your county's name to use its figures.")
+    asks_place = turn.contact.region_status not in (REGION_SET, REGION_SKIPPED) and "place" not in facts
+    if (
+        asks_place
+        and segments.segments(f"{text}\n{prompt}", turn.config.get("SMS_SIGNATURE", "")) <= turn.config["SMS_MAX_PARTS"]
+    ):
+        text += "\n" + prompt
     lead = []
     if changed and data.get("done"):
         lead.append(turn._("Worked out again with %(changes)s.", changes=turn.t.join(changed)))

@@ -73,7 +73,9 @@ def show(turn: Turn) -> Outcome:
     if GOODBYE.match(text):
         return Outcome(turn._("Goodbye. Text us any time you have a question."), "menu", ask_region=False)
     if COURTESY.match(text):
-        return Outcome(turn._("You are welcome. Text us any time; reply MENU for the menu."), "menu", state=KEEP, ask_region=False)
+        return Outcome(
+            turn._("You are welcome. Text us any time; reply MENU for the menu."), "menu", state=KEEP, ask_region=False
+        )
     if parse_choice(text) not in (None, 0):  # a number with no menu showing picks nothing: show the menu it could pick from
         return _open(turn, "main", turn._("Please reply with a number from the menu."))
     return _open(turn, "main")

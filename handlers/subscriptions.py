@@ -1,16 +1,19 @@
 """Opting in and out of reminders, and telling us this year's contribution is paid."""
 
-from nongbao.content import render
+from nongbao.content import figure
 from nongbao.turns import KEEP, Outcome, Turn
 
 
 def subscribe(turn: Turn) -> Outcome:
     """Opt in to contribution-window and deadline reminders (this also lifts an earlier STOP)."""
-    window = render("{pension_window}", turn.policy, turn.t)
-    text = turn._(
-        "Reminders are on. This year's pension payment window is %(window)s; we will remind you before it closes. Reply TD to stop.",
-        window=window,
-    )
+    window = figure("pension_window", turn.policy, turn.t)
+    if window:
+        text = turn._(
+            "Reminders are on. This year's pension payment window is %(window)s; we will remind you before it closes. Reply TD to stop.",
+            window=window,
+        )
+    else:
+        text = turn._("Reminders are on. We will tell you when this year's payment window opens. Reply TD to stop.")
     change = {"reminders": 1, "reminders_at": turn.now, "opted_out": 0}
     return Outcome(text, "reminders.subscribe", state=KEEP, contact=change)
 

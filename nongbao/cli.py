@@ -1,13 +1,16 @@
-"""Staff commands: `flask --app app content load`, `chat`, `estimate` and `init-db`."""
+"""Staff commands: `flask --app app content load|check`, `chat`, `estimate` and `init-db`."""
 
+import dataclasses
+import datetime
 import json
 import logging
+from zoneinfo import ZoneInfo
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from . import estimates
+from . import estimates, freshness
 from .content import ContentError
 from .db import Storage
 from .engine import Engine
@@ -51,6 +54,22 @@ def content_load(paths, author):
     for label in report.superseded_staff_edits:
         click.echo(f"note: staff edit {label} is no longer in force (kept in the history)")
     click.echo(f"{len(report.created)} new versions, {report.unchanged} unchanged")
+
+
+@content_group.command("check")
+@click.option("--json", "as_json_output", is_flag=True, help="print the report as JSON")
+def content_check(as_json_output):
+    """Figures to confirm, figures of an earlier year, topics lacking a locale, places answered on the national root."""
+    storage = _storage()
+    try:
+        lib = library(storage)
+        today = datetime.datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()
+        report = freshness.build(storage, lib, today)
+    finally:
+        storage.close()
+    click.echo(
+        json.dumps(dataclasses.asdict(report), ensure_ascii=False, indent=2) if as_json_output else freshness.as_text(report)
+    )
 
 
 @click.command("chat")

@@ -1,5 +1,7 @@
 """Topic texts and their placeholders: checked when saved, filled from the region's policy when sent."""
 
+import datetime
+import re
 import string
 from decimal import Decimal
 from pathlib import Path
@@ -53,7 +55,18 @@ def _grades(t: Translator, policy: dict) -> str | None:
         t._("%(amount)s (subsidy %(subsidy)s)", amount=t.money_list(amounts), subsidy=t.money(subsidy))
         for subsidy, amounts in groups
     ]
-    return ("；" if t.locale == "zh-Hans" else "; ").join(items)
+    listed = ("；" if t.locale == "zh-Hans" else "; ").join(items)
+    if len(groups) <= GRADE_GROUPS_LISTED:
+        return listed
+    subsidies = [Decimal(g["subsidy"]) for g in grades]  # too many to list in an SMS: the range
+    return t._(
+        "%(count)s grades from %(low)s to %(high)s a year, subsidy %(smin)s to %(smax)s",
+        count=len(grades), low=t.money(grades[0]["amount"]), high=t.money(grades[-1]["amount"]),
+        smin=t.money(min(subsidies)), smax=t.money(max(subsidies)),
+    )  # fmt: skip
+
+
+GRADE_GROUPS_LISTED = 4  # more subsidy steps than this are shown as a range
 
 
 def _long_service(t: Translator, policy: dict) -> str:
@@ -117,21 +130,6 @@ OFFICE_DEFAULTS = {
     "office": {"zh-Hans": "当地社保局", "en": "the local social insurance office"},
     "medical_office": {"zh-Hans": "当地医保局", "en": "the local medical insurance bureau (yibaoju)"},
 }
-
-
-# A missing medical figure points to the medical insurance bureau, not the pension office.
-MEDICAL_POINTER = {
-    "zh-Hans": "详询当地医保局或%(hotline)s",
-    "en": "ask the local medical insurance bureau or %(hotline)s",
-}
-
-
-def _missing(t: Translator, name: str, policy: dict) -> str:
-    """What a placeholder says when the region lacks its figure: a pointer to the office for its subject."""
-    if name.startswith("medical_"):
-        pointer = MEDICAL_POINTER.get(t.locale) or MEDICAL_POINTER["zh-Hans"]
-        return pointer % {"hotline": _contact(policy, "medical_hotline", DEFAULT_MEDICAL_HOTLINE)}
-    return t._("ask the local social insurance office or %(hotline)s", hotline=_hotline(policy))
 
 
 def _office(key: str):
@@ -210,14 +208,95 @@ def check_template(text: str, source: str, key: str):
         raise ContentError(source, key, "the service never asks for identity or bank card numbers")
 
 
-def render(text: str, policy: dict, t: Translator) -> str:
-    """Fill the placeholders from the region policy; a missing figure becomes a pointer to the local office."""
-    values = {}
+# The figure each placeholder shows, as a dotted path of the region format (for unconfirmed marks and years).
+FIGURE_PATHS = {
+    "grades": "pension.grades", "grade_min": "pension.grades", "grade_max": "pension.grades",
+    "subsidy_min": "pension.grades", "subsidy_max": "pension.grades", "basic_pension": "pension.basic_pension",
+    "basic_central": "pension.basic_pension.central", "basic_local": "pension.basic_pension.local",
+    "long_service": "pension.long_service", "interest_rate": "pension.interest_rate", "pension_window": "pension.window",
+    "hardship": "pension.hardship_grade", "catchup": "pension.catchup", "claim_age": "pension.claim_age",
+    "min_years": "pension.min_years", "divisor": "pension.divisor", "medical_individual": "medical.individual",
+    "medical_subsidy": "medical.subsidy", "medical_window": "medical.window",
+}  # fmt: skip
+SENTENCES = {"long_service", "hardship", "catchup"}  # placeholders that are whole sentences: marked by the note only
+_SENTENCE_END = re.compile(r"(?<=[。！？；])|(?<=[.!?;])\s+")
+
+
+def is_unconfirmed(path: str, marks) -> bool:
+    """Whether a figure is assumed or derived: marked itself, or within a marked mapping, or holding a marked part."""
+    return any(path == m or path.startswith(m + ".") or m.startswith(path + ".") for m in marks or ())
+
+
+def _subject(name: str) -> str:
+    return "medical" if name.startswith("medical_") else "pension"
+
+
+def render(text: str, policy: dict, t: Translator, today: datetime.date | None = None) -> str:
+    """Fill the placeholders from the region's policy, honestly.
+
+    An unconfirmed figure reads 约… with one "check locally" note for the reply; a figure whose
+    policy year is behind `today` says its year; a sentence whose figure the region lacks is left
+    out, and one clean sentence points to the office for its subject instead.
+    """
+    marks, values, missing, hedged, dated = policy.get("unconfirmed") or [], {}, [], False, set()
     for _literal, name, _spec, _conv in string.Formatter().parse(text):
-        if name and name not in values:
-            value = PLACEHOLDERS[name](t, policy)
-            values[name] = value or _missing(t, name, policy)
-    return text.format_map(values)
+        if not name or name in values:
+            continue
+        value = PLACEHOLDERS[name](t, policy)
+        path = FIGURE_PATHS.get(name)
+        if value is None or value == "":
+            missing.append(name)
+            continue
+        if path and is_unconfirmed(path, marks):
+            hedged = True
+            if name not in SENTENCES:
+                value = t._("about %(value)s", value=value)
+        if path and today is not None:
+            year = (policy.get(path.split(".")[0]) or {}).get("year")
+            if isinstance(year, int) and year < today.year:
+                dated.add((path.split(".")[0], year))
+        values[name] = value
+    sentences = [s for s in _SENTENCE_END.split(text) if s and s.strip()]
+    kept = [s for s in sentences if not any("{" + name + "}" in s for name in missing)]
+    body = ("" if t.locale == "zh-Hans" else " ").join(s.strip() for s in kept).format_map(values)
+    notes = [_pointer(t, subject, policy) for subject in dict.fromkeys(_subject(n) for n in missing)]
+    caveats = [_dated_note(t, subject, year) for subject, year in sorted(dated)]
+    if hedged:
+        caveats.append(t._("about: check locally"))
+    if caveats:
+        notes.append(t._("(%(caveats)s)", caveats=("；" if t.locale == "zh-Hans" else "; ").join(caveats)))
+    return _join_sentences(t, [body, *notes])
+
+
+def figure(name: str, policy: dict, t: Translator) -> str | None:
+    """One placeholder's figure on its own (约… when unconfirmed), or None when the region lacks it."""
+    value = PLACEHOLDERS[name](t, policy)
+    if not value:
+        return None
+    path = FIGURE_PATHS.get(name)
+    return t._("about %(value)s", value=value) if path and is_unconfirmed(path, policy.get("unconfirmed")) else value
+
+
+def _pointer(t: Translator, subject: str, policy: dict) -> str:
+    """One sentence that sends the farmer to the right office for figures this place has not published."""
+    if subject == "medical":
+        office = _office("medical_office")(t, policy)
+        return t._("For this place's figures, ask %(office)s or call %(hotline)s.", office=office,
+                   hotline=_contact(policy, "medical_hotline", DEFAULT_MEDICAL_HOTLINE))  # fmt: skip
+    return t._("For this place's figures, ask %(office)s or call %(hotline)s.", office=_office("office")(t, policy),
+               hotline=_hotline(policy))  # fmt: skip
+
+
+def _dated_note(t: Translator, subject: str, year: int) -> str:
+    """A short clause: the year a figure is for, when it is behind this year."""
+    if subject == "medical":
+        return t._("medical figures for %(year)s", year=year)
+    return t._("%(year)s figures, may have risen", year=year)
+
+
+def _join_sentences(t: Translator, parts: list[str]) -> str:
+    parts = [p.strip() for p in parts if p and p.strip()]
+    return ("" if t.locale == "zh-Hans" else " ").join(parts)
 
 
 def check_fits(topic: dict, source: str, regions: dict, max_parts: int, signature: str):

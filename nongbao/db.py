@@ -183,6 +183,11 @@ class Storage:
         """No more deadline reminders this contribution year."""
         self.update_contact(contact_id, now, paid_year=year)
 
+    def contacts_by_region(self) -> list[tuple[str, int]]:
+        """How many contacts chose each place (for the freshness report)."""
+        rows = self.db.execute("select region, count(*) from contacts where region is not null group by region")
+        return [(region, count) for region, count in rows.fetchall()]
+
     def contact_fields(self, contact_id: int, *names: str) -> dict:
         row = self._one("select * from contacts where id = ?", [contact_id])
         return {name: row[name] for name in names}

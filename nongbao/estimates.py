@@ -30,8 +30,10 @@ def answer(lib: Library, body: dict, default_region: str, default_locale: str) -
     policy = region.pension
     today = datetime.datetime.now(ZoneInfo(region.timezone)).date()
     result = estimate(policy, parse_input(body, policy, today=today))
+    own = region.code == code
     text = estimate_text.summary(
-        translator(locale), result, lib.short_name(code, locale), basis_name=region.name(locale), national=region.code == ROOT
-    )
+        translator(locale), result, region.name(locale) if own else lib.short_name(code, locale),
+        basis_name=None if own else region.name(locale), national=region.code == ROOT, today=today,
+    )  # fmt: skip
     basis = {"code": region.code, "name": region.name("zh-Hans")}
     return {**as_json(result, code, basis=basis), "text": text, "locale": locale}

@@ -70,7 +70,7 @@ class Turn:
         row = self.store.topic(key, self.locale) or self.store.topic(key, "zh-Hans")
         if row is None:
             return self._("This topic is being written. Please call %(hotline)s.", hotline=self.hotline), None
-        return render(row["body"], self.policy, self.t), row["id"]
+        return render(row["body"], self.policy, self.t, self.local_today), row["id"]
 
     def topic_title(self, key: str) -> str | None:
         row = self.store.topic(key, self.locale) or self.store.topic(key, "zh-Hans")

@@ -1,5 +1,9 @@
 """Topic content: every topic in both locales, within three SMS parts, with safe placeholders."""
 
+import copy
+import datetime
+import re
+
 import pytest
 
 from nongbao import segments
@@ -63,10 +67,62 @@ def test_every_topic_answers_in_both_locales_within_three_parts(api, key):
             assert encoding_of(body["reply"]) == "GSM-7"  # one SMS part holds 153 characters, not 67
 
 
-def test_a_missing_figure_renders_as_a_pointer_to_the_local_office():
+def test_a_missing_figure_leaves_its_sentence_out_and_points_to_the_office_once():
     policy = {"name": {"zh-Hans": "某县"}, "pension": {"year": 2025}}
-    text = render("交费时间：{pension_window}。", policy, translator("zh-Hans"))
-    assert "详询当地社保部门或12333" in text
+    text = render("交费时间：{pension_window}。每年交一次。", policy, translator("zh-Hans"))
+    assert text == "每年交一次。本地的具体数字，请问当地社保局或打12333。"
+
+
+def test_a_missing_medical_figure_points_to_the_medical_insurance_office():
+    policy = {"name": {"zh-Hans": "某县"}, "contact": {"medical_office": {"zh-Hans": "某县医保局"}}}
+    text = render("{medical_year}年居民医保：个人交{medical_individual}。", policy, translator("zh-Hans"))
+    assert text == "本地的具体数字，请问某县医保局或打12393。"
+
+
+def test_an_unconfirmed_figure_reads_about_with_one_note_for_the_reply():
+    policy = {"pension": {"basic_pension": {"central": 143, "local": 20}, "interest_rate": "0.015"},
+              "unconfirmed": ["pension.basic_pension.local", "pension.interest_rate"]}  # fmt: skip
+    text = render("基础养老金{basic_pension}，利率{interest_rate}。", policy, translator("zh-Hans"))
+    assert text == "基础养老金约163元，利率约1.5%。（“约”数以当地为准）"
+
+
+def test_a_figure_of_an_earlier_year_says_its_year():
+    policy = {"pension": {"year": 2025, "basic_pension": {"central": 143, "local": 20}}}
+    text = render("基础养老金{basic_pension}。", policy, translator("zh-Hans"), datetime.date(2026, 12, 1))
+    assert text == "基础养老金163元。（2025年标准，可能已提高）"
+    assert "2025" not in render("基础养老金{basic_pension}。", policy, translator("zh-Hans"), datetime.date(2025, 12, 1))
+
+
+POINTERS = {"zh-Hans": "本地的具体数字", "en": "For this place's figures"}
+OPTIONAL = ["pension.long_service", "pension.hardship_grade", "pension.catchup", "pension.scheme_start", "pension.age_extra",
+            "pension.window", "pension.basic_pension", "pension.grades", "pension.interest_rate", "medical", "medical.window",
+            "contact", "name"]  # fmt: skip
+
+
+def _without(policy: dict, path: str) -> dict:
+    trimmed = copy.deepcopy(policy)
+    *parents, last = path.split(".")
+    node = trimmed
+    for part in parents:
+        node = node.get(part) or {}
+    node.pop(last, None)
+    return trimmed
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_no_topic_in_any_region_splices_a_fallback_into_a_sentence(store, locale):
+    lib = library(store)
+    policies = {code: region.effective for code, region in lib.regions.items()}
+    root = lib.regions["000000"].effective
+    policies.update({f"000000 without {path}": _without(root, path) for path in OPTIONAL})
+    policies["nothing but a name"] = {"name": {"zh-Hans": "某县", "en": "A county"}}
+    for label, policy in policies.items():
+        for key in KNOWLEDGE_TOPICS:
+            text = render(store.topic(key, locale)["body"], policy, translator(locale), datetime.date(2026, 12, 1))
+            assert "{" not in text and "None" not in text, (label, key, text)
+            for found in re.finditer(re.escape(POINTERS[locale]), text):
+                before = text[: found.start()].rstrip()
+                assert not before or before[-1] in "。！？.!?)）", (label, key, text)  # a sentence of its own
 
 
 @pytest.mark.parametrize(

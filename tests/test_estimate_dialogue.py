@@ -33,7 +33,7 @@ def test_full_question_then_years_paid_gives_the_estimate_in_two_messages(api):
     reply = answer["reply"]
     assert answer["intent"] == "estimate"
     assert "315.40元" in reply
-    assert "以当地社保部门为准" in reply
+    assert "以当地" in reply
     assert "2025" in reply
     assert "全部" in reply
     assert answer["segments"] <= 3
@@ -44,7 +44,7 @@ def test_full_question_by_sms_gives_the_same_estimate(sms):
     assert YEARS_QUESTION in sms.receive(PHONE, "我45岁，每年交600，60岁能领多少？")
     reply = sms.receive(PHONE, "0")
     assert "每月约315.40元" in reply
-    assert "以当地社保部门为准" in reply
+    assert "以当地" in reply
 
 
 def test_years_paid_in_the_first_message_is_not_asked_again(api):
@@ -204,7 +204,7 @@ def test_english_flow_asks_in_english_and_answers_in_english(api):
     answer = api.send(PHONE, "0")
     assert answer["locale"] == "en"
     assert "315.40 a month" in answer["reply"]
-    assert "2025" in answer["reply"] and "prevail" in answer["reply"] and "ALL" in answer["reply"]
+    assert "2025" in answer["reply"] and "check locally" in answer["reply"] and "ALL" in answer["reply"]
     assert answer["segments"] <= 3
     everything = plain(api.send(PHONE, "all")["reply"])
     for grade, total in TOTAL_AT_45.items():

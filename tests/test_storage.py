@@ -77,7 +77,7 @@ def test_an_unloaded_default_region_is_reported_and_never_replaced_by_another_re
         )
         .get_json()["reply"]
     )
-    assert "详询当地社保部门或12333" in reply and "180" not in reply
+    assert "当地社保局或打12333" in reply and "180" not in reply
 
 
 def test_messages_from_one_farmer_arriving_together_are_all_answered(app):
