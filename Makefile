@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := app
 
-.PHONY: run test install catalogs messages db lint format accuracy conversations bench clean
+.PHONY: run test install catalogs prism messages db lint format accuracy conversations bench clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -35,7 +35,11 @@ db: catalogs
 run: db
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
-test: catalogs
+## Fetch the Prism mock server and Twilio's OpenAPI file into .cache/prism/ (needs node and npm; skipped when present).
+prism:
+	scripts/prism.sh
+
+test: catalogs prism
 	$(BIN)/python -m pytest -q
 
 lint: install

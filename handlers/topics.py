@@ -15,13 +15,11 @@ def several(turn: Turn) -> Outcome:
         return Outcome("", keys[0] if keys else "menu", follow=keys[0] if keys else "menu")
     signature = turn.config.get("SMS_SIGNATURE", "")
     share = max(1, int(turn.config["SMS_MAX_PARTS"]) // len(texts))
-    heads = [segments.lead(text, share, signature) for _, text, _ in texts]
-    shown = "\n".join(f"{i}) {head}" for i, head in enumerate(heads, 1))
-    rest = "\n".join(text for (_, text, _), head in zip(texts, heads) if head != text)
-    if rest:
-        shown += "\n" + turn._("(Reply MORE for the rest)")
-    state = ("more", "", {"more": rest, "more_intent": texts[0][0]}) if rest else KEEP
-    return Outcome(shown, texts[0][0], texts[0][2], state=state, intents=[key for key, _, _ in texts])
+    cuts = [segments.fit(text, share, signature) for _, text, _ in texts]
+    shown = "\n".join(f"{i}) {head}" for i, (head, _rest) in enumerate(cuts, 1))
+    rest = "\n".join(f"{i}) {remainder}" for i, (_head, remainder) in enumerate(cuts, 1) if remainder)
+    text = f"{shown}\n{rest}" if rest else shown  # the engine pages what does not fit behind MORE
+    return Outcome(text, texts[0][0], texts[0][2], state=KEEP, intents=[key for key, _, _ in texts])
 
 
 def clarify(turn: Turn) -> Outcome:

@@ -12,7 +12,7 @@ from .i18n import negotiate
 from .intents import YES_WORDS
 from .library import library
 from .matcher import Match
-from .models import REGION_ASKED, REGION_UNKNOWN, Contact
+from .models import REGION_ASKED, REGION_SET, REGION_UNKNOWN, Contact
 from .privacy import mask_address, mask_sensitive_numbers, normalize_address
 from .turns import KEEP, Outcome, Reply, Turn
 
@@ -60,8 +60,8 @@ class Engine:
         lib = library(self.store)
         locale = negotiate(contact.locale, text, contact.last_locale, self.config["DEFAULT_LOCALE"])
         if lib.matcher.is_pinyin(text):
-            text = lib.matcher.as_chinese(text)  # handlers read the words the pinyin spells
             locale = contact.locale or "zh-Hans"  # pinyin is typed by Chinese speakers without a Chinese keyboard
+        text = lib.matcher.as_chinese(text)  # handlers read the words pinyin spells, alone or inside Chinese
         return Turn(self.store, lib, self.config, contact, text, locale, now, inbound_id, state, menus=MENUS)
 
     def _answer(self, turn: Turn, masked: bool) -> Reply:
@@ -150,9 +150,21 @@ class Engine:
         named = REGISTRY["region"].handle(turn)
         if named is not None:
             return named
+        moved = self._place_in_passing(turn)
         turn.match = turn.library.matcher.route(text)
         several = len(turn.match.intents) > 1 and turn.match.intent != "clarify"
-        return REGISTRY["topics" if several else turn.match.intent].handle(turn)
+        outcome = REGISTRY["topics" if several else turn.match.intent].handle(turn)
+        outcome.contact = {**moved, **outcome.contact}
+        return outcome
+
+    @staticmethod
+    def _place_in_passing(turn: Turn) -> dict:
+        """A question that says where the farmer is ("四川南充的 交多少档合适") is answered with that place's figures."""
+        found = turn.library.find_places(turn.text)
+        if found is None or len(found.codes) != 1 or found.codes[0] == turn.contact.region:
+            return {}
+        turn.contact.region = found.codes[0]
+        return {"region": found.codes[0], "region_status": REGION_SET}
 
     def _more(self, turn: Turn) -> Outcome:
         """The next page of a long reply; with nothing left, say so and keep whatever is open."""

@@ -80,7 +80,7 @@ class Library:
             leftover = leftover[:start] + " " + leftover[end:]
         leftover = _PLACE_FILLER.sub("", re.sub(r"[\s,，.。!！?？~～、]", "", leftover.lower()))
         only = not leftover or (len(leftover) <= 4 and self.matcher.match(leftover).intent in ("unknown", "menu"))
-        return PlaceFind([p.code for p in hit.candidates], only)
+        return PlaceFind(_meant(hit.candidates, text), only)
 
     def place_label(self, code: str, locale: str) -> str:
         """A place as farmers know it, with its parents: 河北省邢台市, or Xingtai, Hebei."""
@@ -104,6 +104,20 @@ class Library:
             return label
         basis = policy.name(locale)
         return f"{label}（按{basis}的标准）" if locale == "zh-Hans" else f"{label} (using {basis} figures)"
+
+
+def _meant(candidates: list, text: str) -> list[str]:
+    """The places a name most likely means: 邵阳 is the city, not also its county 邵阳县; in pinyin a
+    prefecture (Linyi) before a county of the same sound."""
+    codes = [p.code for p in candidates]
+    for place in candidates:
+        if all(other is place or place.code in {a.code for a in places.ancestors(other.code)} for other in candidates):
+            return [place.code]  # every other candidate lies under this one
+    if not re.search(r"[\u3400-\u9fff]", text):
+        levels = [p.level for p in candidates]
+        if levels.count("prefecture") == 1 and "province" not in levels:
+            return [next(p.code for p in candidates if p.level == "prefecture")]
+    return codes
 
 
 @dataclass

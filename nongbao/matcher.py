@@ -37,6 +37,7 @@ CLARIFY_RATIO = 0.95  # measured on the labelled sets: where this fires the best
 CLARIFIABLE = set(KNOWLEDGE_TOPICS) | {"estimate"}
 SEVERAL_TOPICS = set(KNOWLEDGE_TOPICS)  # questions answered side by side in one reply
 SEVERAL_MIN = 1.0  # each separate question must match its topic at least this well
+_LATIN_RUN = re.compile(r"[A-Za-z\u00c0-\u024f][A-Za-z\u00c0-\u024f0-9'\s]*[A-Za-z\u00c0-\u024f0-9]|[A-Za-z]")
 _CLAUSES = {True: re.compile(r"[，,。.!！?？；;、\s]+|(?<=[吗呢])"), False: re.compile(r"[,.!?;\n]+|\band\b|\balso\b")}
 
 
@@ -290,7 +291,8 @@ class IntentMatcher:
         self.vocabularies = {locale: Vocabulary(locale, data) for locale, data in vocabularies.items()}
         terms = [t for v in self.vocabularies.values() if v.chinese for t in v.terms if _CJK.search(t)]
         terms += [name for p in places.all_places() if p.level in ("province", "prefecture") for name in (p.name, *p.short)]
-        self.pinyin = pinyin.Converter(terms) if terms else None
+        counties = [name for p in places.all_places() if p.level == "county" for name in p.short if len(name) >= 2]
+        self.pinyin = pinyin.Converter(terms, counties) if terms else None
 
     def command(self, text: str) -> Match | None:
         """A global command word, recognised in any language and any conversation state."""
@@ -306,8 +308,15 @@ class IntentMatcher:
         return None
 
     def as_chinese(self, text: str) -> str:
-        """Pinyin turned into the Chinese words it spells; any other text as it is."""
-        return self.pinyin.to_hanzi(text) if self.is_pinyin(text) else text
+        """Pinyin turned into the Chinese words it spells (also runs of it inside Chinese); any other text as it is."""
+        if self.is_pinyin(text):
+            return self.pinyin.to_hanzi(text)
+        if self.pinyin and _CJK.search(text):
+            return _LATIN_RUN.sub(lambda m: self._mixed(m.group(0)), text)
+        return text
+
+    def _mixed(self, run: str) -> str:
+        return self.pinyin.to_hanzi(run) if pinyin.looks_like_pinyin(run) else run
 
     def is_pinyin(self, text: str) -> bool:
         """Whether a Latin-letter message is pinyin: it spells syllables, and reads better as Chinese than as English."""
@@ -375,7 +384,7 @@ class IntentMatcher:
             return []
         found: list[str] = []
         for clause in clauses:
-            if not _QUESTION.search(clause) and not re.search(r"啥|咋|哪|怎|什么|where|which|who", clause):
+            if not _QUESTION.search(clause) and not re.search(r"啥|咋|哪|怎|什么|不\s*$|where|which|who|whens?|whats", clause):
                 continue  # "俺爹是特困" tells, it does not ask: it belongs to the question after it
             match = self.match(clause)
             if match.intent in SEVERAL_TOPICS and match.score >= SEVERAL_MIN and match.intent not in found:

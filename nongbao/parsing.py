@@ -36,6 +36,7 @@ _AGE_APPROX = re.compile(r"(?<![\d.])([2-9]0)\s*(多|来)(?=了|$|\s|,|，)")  #
 _AGE_FORMS = (
     re.compile(r"\bi\s*(?:am|'m)\s*(?:now\s*)?(\d{2,3})\b(?!\s*(?:yuan|rmb|years?\s+(?:paid|of)))", re.IGNORECASE),
     re.compile(r"\bim\s*(\d{2})\b", re.IGNORECASE),
+    re.compile(r"^[a-z'\s,]*,\s*([1-9]\d)\s*,", re.IGNORECASE),  # "im from linyi shandong, 38, want the lowest"
     re.compile(r"\b(?:he|she)(?:'s|s|\s+is)\s*(?:now\s*)?(\d{2})\b(?!\s*(?:yuan|rmb|years?\s+paid|%))", re.IGNORECASE),
     re.compile(r"\b(\d{2,3})\s*(?:years?|yrs?|y/?o)\s*old\b|\b(\d{2,3})\s*yo\b", re.IGNORECASE),
     re.compile(r"\b(?:aged?|age\s*is|age:?)\s*(\d{2,3})\b", re.IGNORECASE),
@@ -47,7 +48,7 @@ _AGE_FORMS = (
     re.compile(r"(?<![\d年交缴.])([1-9]\d)\s*(?:了|啦)(?!年)"),
 )
 _BIRTH = re.compile(
-    r"(?:出生于|出生在|生于|出生年份?是?|出生年)\s*((?:19|20)\d\d)|((?:19|20)\d\d)\s*年?\s*(?:生|出生|的人|属)|born\s*(?:in\s*)?((?:19|20)\d\d)|((?:19|20)\d\d)\s*(?:年)?的(?![\d])",
+    r"(?:出生于|出生在|生于|出生年份?是?|出生年)\s*((?:19|20)\d\d)|((?:19|20)\d\d)\s*年?\s*(?:生|出生|的人|属)|born\s*(?:in\s*)?((?:19|20)\d\d)|((?:19|20)\d\d)\s*年的(?![\d])",
     re.IGNORECASE,
 )
 _SHORT_BIRTH = re.compile(r"(?<![\d.])([4-9]\d)\s*年\s*(?:生|出生|的)")  # 八三年的 -> 1983
@@ -75,7 +76,7 @@ _BALANCE = re.compile(
     re.IGNORECASE,
 )
 _COLLECTIVE = re.compile(
-    r"(?:集体补助|集体补贴|村集体|村(?:里|上|委|委会)?(?:每年)?(?:给|都)?补(?:助|贴)?|集体(?:每年)?(?:给)?补|collective(?:\s+subsidy)?"
+    r"(?:集体补助|集体补贴|村集体|村[^\d，,。;；补]{0,5}补(?:助|贴)?|集体[^\d，,。;；补]{0,4}补(?:助|贴)?|collective(?:\s+subsidy)?"
     r"|village\s+(?:adds|gives|pays|puts in|tops up))[^\d]{0,8}(\d+(?:\.\d+)?)",
     re.IGNORECASE,
 )
@@ -107,7 +108,7 @@ _GRADE_FORMS = (
     re.compile(r"(\d{3,5})\s*(?:元|块钱?|档|的档|那档|一档|yuan|rmb|a year|per year|each year|/year|a yr)", re.IGNORECASE),
     re.compile(
         r"(?:交|缴|选|按|换成|换到|改成|改为|改交|换|升到|提到|降到|pay|paying|pick|choose|grade|tier|level|at|instead of|switch to|change to)"
-        r"\s*(?:了|的|的是|是|个|到)?\s*(\d{3,5})(?!\s*(?:年|岁|years?|yrs?|多年))",
+        r"\s*(?:了|的都是|都是|的是|的|是|个|到|的话)?\s*(\d{3,5})(?!\s*(?:年|岁|years?|yrs?|多年))",
         re.IGNORECASE,
     ),
     re.compile(
@@ -287,8 +288,9 @@ def _grades(text: str) -> tuple[int | None, int | None]:
 
 
 def _clause_around(text: str, position: int) -> str:
-    start = max(text.rfind(mark, 0, position) for mark in ",，。;；!！?？\n")
-    ends = [i for i in (text.find(mark, position) for mark in ",，。;；!！?？\n") if i != -1]
+    marks = ",，。;；!！?？\n" + (" " if re.search(r"[\u3400-\u9fff]", text) else "")  # Chinese texters split clauses by spaces
+    start = max(text.rfind(mark, 0, position) for mark in marks)
+    ends = [i for i in (text.find(mark, position) for mark in marks) if i != -1]
     return text[start + 1 : min(ends) if ends else len(text)]
 
 
@@ -347,7 +349,9 @@ def read(text: str, this_year: int, asking: str | None = None) -> Reading:
         reading.grade_word = "highest"
     short = re.sub(r"^(不是|不对)\s*\d+\s*[,，。]?\s*", "", normal.strip())  # 不是53，是54
     short = re.sub(
-        r"^(不对|不是|错了|说错了|改成|改为|应该是|是|actually|sorry|oops)?[,，。.!\s]*(i\s*meant?|i mean)?\s*", "", short
+        r"^((不对|不是|错了|说错了|改成|改为|应该是|是|actually|sorry|oops|no|nope)[,，。.!\s]*)*(i\s*meant?|i mean)?\s*",
+        "",
+        short,
     )
     bare = _FILLER.match(short)
     core = bare.group(2) if bare else ""
@@ -378,6 +382,8 @@ def _bare_answer(reading: Reading, asking: str | None, this_year: int):
             facts["birth_year"], facts["age"] = number, this_year - number
         else:
             facts["age"] = number
+    elif asking == "years_paid" and 1900 <= number <= this_year:
+        facts["birth_year"], facts["age"] = number, this_year - number  # a birth year, corrected while years were asked
     elif asking == "years_paid":
         facts["years_paid"] = number
     elif asking == "grade":

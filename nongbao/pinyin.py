@@ -29,6 +29,9 @@ COMMON = (
 ).split()
 
 
+PARTICLES = {"ne", "ba", "le", "ma", "la", "sui", "nian", "kuai", "yuan", "dang", "de"}
+
+
 def strip_tones(text: str) -> str:
     """Lower case, tone marks and tone digits removed, ü as v: 'Yī Bǎo' -> 'yi bao', 'nong2' -> 'nong'."""
     text = text.lower().replace("ü", "v").replace("u:", "v")
@@ -80,6 +83,8 @@ def looks_like_pinyin(text: str) -> bool:
         return True  # tone marks
     if all(w in ENGLISH for w in words):
         return False
+    if re.search(r"\d", folded) and any(w in PARTICLES for w in words):
+        return True  # "360 ne", "55 sui"
     return sum(len(split_syllables(w)) for w in words) >= 2
 
 
@@ -98,16 +103,23 @@ def spellings(word: str, limit: int = 8) -> list[str]:
 class Converter:
     """Pinyin back to Chinese, using a word list (the matcher's vocabulary and everyday words)."""
 
-    def __init__(self, words):
+    def __init__(self, words, places=()):
         self.words: dict[str, str] = {}
         self.everyday: set[str] = set()
+        self.placenames: set[str] = set()
+        for word in sorted(set(places), key=len):  # county names: only where no vocabulary word spells the same
+            for spelling in spellings(word, limit=2):
+                self.words[spelling] = word
+                self.placenames.add(spelling)
         for word in sorted(set(words) - set(COMMON), key=len):  # longer words win a shared spelling
             for spelling in spellings(word):
                 self.words[spelling] = word
+                self.placenames.discard(spelling)
         for word in COMMON:  # everyday words win over rarer vocabulary of the same sound (在 over 再, 呢 over 哪)
             for spelling in spellings(word, limit=2):
                 self.words[spelling] = word
                 self.everyday.add(spelling)
+                self.placenames.discard(spelling)
         self.longest = max((len(s) for s in self.words), default=0)
 
     def to_hanzi(self, text: str) -> str:
@@ -125,7 +137,8 @@ class Converter:
                     continue
                 piece = letters[start:end]
                 if piece in self.words:
-                    cost, out = (0.9 if piece in self.everyday else 1), self.words[piece]
+                    cost = 0.9 if piece in self.everyday else 1.1 if piece in self.placenames else 1
+                    out = self.words[piece]
                 elif piece in valid:
                     cost, out = 3, f" {piece} "
                 elif end - start == 1:

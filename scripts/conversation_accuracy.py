@@ -90,7 +90,7 @@ def intent_right(turn: dict, body: dict) -> bool:
     return set(turn.get("intents") or []) <= covered | {body["intent"]}
 
 
-def run(conversations: list[dict], client, start_phone: int = 13900000000) -> Result:
+def run(conversations: list[dict], client, start_phone: int = 13900000000, token: str = TOKEN) -> Result:
     """Send every conversation, each from a new contact, and compare."""
     result = Result()
     for number, conversation in enumerate(conversations):
@@ -98,7 +98,7 @@ def run(conversations: list[dict], client, start_phone: int = 13900000000) -> Re
         facts_ok = True
         for index, turn in enumerate(conversation["turns"]):
             response = client.post(
-                "/api/v1/messages", json={"from": phone, "text": str(turn["text"])}, headers={"Authorization": f"Bearer {TOKEN}"}
+                "/api/v1/messages", json={"from": phone, "text": str(turn["text"])}, headers={"Authorization": f"Bearer {token}"}
             )
             body = response.get_json()
             result.turns += 1

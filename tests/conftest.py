@@ -1,10 +1,18 @@
-"""Fixtures: an app on a tmp_path database, clients, a settable clock, and farmer-side helpers."""
+"""Fixtures: an app on a tmp_path database, clients, a settable clock, farmer-side helpers, and Twilio mocks."""
 
 import datetime
 import json
+import os
+import shutil
+import socket
 import sqlite3
+import subprocess
 import threading
+import time
+import urllib.error
+import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import parse_qs
 from xml.etree import ElementTree
 
@@ -202,3 +210,68 @@ def twilio_mock():
     mock = TwilioMock()
     yield mock
     mock.close()
+
+
+PRISM_DIR = Path(__file__).resolve().parent.parent / ".cache" / "prism"  # filled by `make prism` (scripts/prism.sh)
+PRISM_BIN = PRISM_DIR / "node_modules" / ".bin" / "prism"
+TWILIO_OPENAPI = PRISM_DIR / "twilio_api_v2010.json"  # Twilio's official OpenAPI file for api.twilio.com/2010-04-01
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _serving(url: str, process: subprocess.Popen, timeout: float) -> bool:
+    """Wait until the server answers any HTTP request; False when it exits first."""
+    deadline = time.monotonic() + timeout
+    while process.poll() is None:
+        try:
+            urllib.request.urlopen(url + "/", timeout=1)
+            return True
+        except urllib.error.HTTPError:  # Prism answers 404 for "/": it is serving
+            return True
+        except OSError:
+            if time.monotonic() > deadline:
+                pytest.fail(f"Prism did not answer at {url} within {timeout:.0f} s", pytrace=False)
+            time.sleep(0.1)
+    return False
+
+
+@pytest.fixture(scope="session")
+def prism(tmp_path_factory):
+    """Base URL of a Prism mock of Twilio's API that rejects requests its OpenAPI file does not allow (422, 401, 404).
+
+    -d answers with bodies generated from the schema (fresh SIDs); --errors makes violations error responses.
+    Skipped when Prism is not fetched, but a failure under CI so the contract cannot be skipped silently there.
+    """
+    missing = [str(p) for p in (PRISM_BIN, TWILIO_OPENAPI) if not p.exists()] + [n for n in ("node",) if not shutil.which(n)]
+    if missing:
+        message = f"Prism is not installed (missing: {', '.join(missing)}); run `make prism`"
+        if os.environ.get("CI"):
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    log_path = tmp_path_factory.mktemp("prism") / "prism.log"
+    with open(log_path, "ab") as log:
+        for _attempt in range(3):  # another process may take the free port before Prism binds it
+            port = _free_port()
+            url = f"http://127.0.0.1:{port}"
+            command = [str(PRISM_BIN), "mock", "-d", "--errors", "-p", str(port), "-h", "127.0.0.1", str(TWILIO_OPENAPI)]
+            process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+            try:
+                if _serving(url, process, timeout=60):
+                    break
+            except BaseException:
+                process.kill()
+                process.wait()
+                raise
+        else:
+            pytest.fail(f"Prism exited before serving; its log: {log_path.read_text()[-2000:]}", pytrace=False)
+        yield url
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
