@@ -218,6 +218,7 @@ FIGURE_PATHS = {
     "min_years": "pension.min_years", "divisor": "pension.divisor", "medical_individual": "medical.individual",
     "medical_subsidy": "medical.subsidy", "medical_window": "medical.window",
 }  # fmt: skip
+NATIONAL = "000000"  # the national root: its figures are minimums that provinces raise
 SENTENCES = {"long_service", "hardship", "catchup"}  # placeholders that are whole sentences: marked by the note only
 _SENTENCE_END = re.compile(r"(?<=[。！？；])|(?<=[.!?;])\s+")
 
@@ -261,6 +262,8 @@ def render(text: str, policy: dict, t: Translator, today: datetime.date | None =
     body = ("" if t.locale == "zh-Hans" else " ").join(s.strip() for s in kept).format_map(values)
     notes = [_pointer(t, subject, policy) for subject in dict.fromkeys(_subject(n) for n in missing)]
     caveats = [_dated_note(t, subject, year) for subject, year in sorted(dated)]
+    if policy.get("code") == NATIONAL and any(FIGURE_PATHS.get(name) for name in values):
+        caveats.insert(0, t._("national minimums, provinces add more"))
     if hedged:
         caveats.append(t._("about: check locally"))
     if caveats:

@@ -128,8 +128,10 @@ class Translator:
         return dates.format_date(value, format="medium", locale=self.babel)
 
     def join(self, items: list[str]) -> str:
-        """A list joined the way the locale lists things (、 in Chinese)."""
-        return ("、" if self.locale == "zh-Hans" else ", ").join(items)
+        """A list joined the way the locale lists things: 甲、乙和丙 is written 甲、乙、丙; a, b and c."""
+        if self.locale == "zh-Hans" or len(items) < 2:
+            return "、".join(items) if self.locale == "zh-Hans" else "".join(items)
+        return ", ".join(items[:-1]) + " and " + items[-1]
 
 
 @functools.cache

@@ -103,7 +103,7 @@ class Library:
         if policy is None or policy.code == code:
             return label
         basis = policy.name(locale)
-        return f"{label}（按{basis}的标准）" if locale == "zh-Hans" else f"{label} (using {basis} figures)"
+        return f"{label}（用{basis}的数字）" if locale == "zh-Hans" else f"{label} (using {basis} figures)"
 
 
 def _meant(candidates: list, text: str) -> list[str]:
