@@ -10,9 +10,9 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from . import estimates, freshness
+from . import estimates, freshness, providers, reminders, roster
 from .content import ContentError
-from .db import Storage
+from .db import Storage, utcnow
 from .engine import Engine
 from .estimator import EstimateError
 from .library import library
@@ -40,11 +40,12 @@ def content_group():
 @content_group.command("load")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--author", default=None, help="who loads (shown in the history)")
-def content_load(paths, author):
-    """Load YAML files or folders as new versions; nothing changes if any file is bad."""
+@click.option("--force", is_flag=True, help="load items even where staff edited them in the admin (as new versions)")
+def content_load(paths, author, force):
+    """Load YAML files or folders as new versions; nothing changes if any file is bad; staff edits are kept."""
     storage = _storage()
     try:
-        report = load(storage, paths, author, limits_from(current_app.config))
+        report = load(storage, paths, author, limits_from(current_app.config), force=force)
     except (ContentError, RegionError) as problem:
         raise click.ClickException(str(problem)) from None
     finally:
@@ -53,6 +54,8 @@ def content_load(paths, author):
         click.echo(f"new version: {label}")
     for label in report.superseded_staff_edits:
         click.echo(f"note: staff edit {label} is no longer in force (kept in the history)")
+    for label in report.skipped_staff_edits:
+        click.echo(f"skipped: {label} was edited by staff; the file was not loaded (use --force to load it)")
     click.echo(f"{len(report.created)} new versions, {report.unchanged} unchanged")
 
 
@@ -125,6 +128,76 @@ def estimate_command(region, age, grade, years_paid, balance, collective, locale
     click.echo("\n".join(f"{row['grade']}: {row['monthly_total']}" for row in response["by_grade"]))
 
 
+@click.group("contacts", cls=AppGroup)
+def contacts_group():
+    """Village rosters of residents staff may remind."""
+
+
+@contacts_group.command("import")
+@click.argument("path", type=click.File("r", encoding="utf-8-sig"))
+@click.option("--basis", required=True, help="why staff may write to them, e.g. the township's roster and its date")
+def contacts_import(path, basis):
+    """Import residents from a CSV roster (header row; only phone is required); a bad row imports nothing."""
+    now = current_app.config.get("CLOCK", utcnow)()
+    try:
+        rows = roster.read(path.read(), now.year)
+    except roster.RosterError as problem:
+        raise click.ClickException(f"nothing imported: {problem}") from None
+    storage = _storage()
+    try:
+        added, updated = storage.import_contacts(rows, basis.strip(), now)
+    finally:
+        storage.close()
+    click.echo(f"{added} residents added, {updated} updated (basis: {basis.strip()})")
+
+
+@click.group("reminders", cls=AppGroup)
+def reminders_group():
+    """Plan and send enrollment and payment reminders."""
+
+
+def _instant(value: str | None) -> datetime.datetime:
+    if not value:
+        return current_app.config.get("CLOCK", utcnow)()
+    moment = datetime.datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(current_app.config["TIMEZONE"]))
+
+
+@reminders_group.command("run")
+@click.option("--once", is_flag=True, required=True, help="plan what is due now, send it, then exit")
+@click.option("--now", "at", default=None, help="the instant to act for (ISO 8601; China time when no zone is given)")
+def reminders_run(once, at):
+    """Plan what is due at this instant and send it through the SMS provider (for cron and tests)."""
+    storage = _storage()
+    try:
+        provider = providers.from_config(current_app.config)
+        report = reminders.run_once(storage, library(storage), provider, current_app.config, _instant(at))
+    finally:
+        storage.close()
+    kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(report.by_kind.items())) or "-"
+    click.echo(f"planned {report.planned}, sent {report.sent} ({kinds}), retried {report.retried}, failed {report.failed}, "
+               f"canceled {report.canceled}, held {report.held}")  # fmt: skip
+    if provider is None:
+        click.echo("no SMS provider configured (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN): nothing was sent")
+
+
+@reminders_group.command("preview")
+@click.option("--now", "at", default=None, help="the instant to preview (ISO 8601; China time when no zone is given)")
+def reminders_preview(at):
+    """Counts of the reminders due per kind and region with one sample text each; sends and stores nothing."""
+    storage = _storage()
+    try:
+        count, rows = reminders.plan(storage, library(storage), current_app.config, _instant(at), dry_run=True)
+    finally:
+        storage.close()
+    samples: dict = {}
+    for row in rows:
+        samples.setdefault((row["kind"], row["region"]), [0, row["body"]])[0] += 1
+    for (kind, region), (n, body) in sorted(samples.items()):
+        click.echo(f"{kind} {region}: {n}\n  {body}")
+    click.echo(f"{count} reminders due")
+
+
 def register(app: Flask):
-    for command in (init_db, content_group, chat, estimate_command):
+    for command in (init_db, content_group, chat, estimate_command, contacts_group, reminders_group):
         app.cli.add_command(command)

@@ -25,6 +25,18 @@ DEFAULTS = {
     "TIMEZONE": "Asia/Shanghai",
     "CONTENT_DIR": str(ROOT / "content"),
     "LOG_LEVEL": "INFO",
+    "TWILIO_TIMEOUT": 10,  # seconds before a call to the SMS provider gives up (and is retried later)
+    "SENDER_NAME": "",  # who writes to roster residents, e.g. 某某镇社保所; empty: the service's name
+    "REMINDER_HOURS": "08:00-21:00",  # local sending hours in each region's time zone
+    "REMINDER_RATE_PER_SECOND": 1,  # reminders handed to the provider per second (0: no pause)
+    "REMINDER_DAILY_CAP": 2000,  # the SMS budget: reminders sent per day at most
+    "REMINDER_LEASE_SECONDS": 300,  # a claimed row is taken again after this, if its worker died
+    "REMINDER_PAUSE_AFTER": 5,  # failed deliveries in a row that pause a contact's reminders
+    "REMINDER_FAILURE_ALERT": 5,  # failed sends in a row that raise an alert for staff
+    "REMINDER_BACKLOG_HOURS": 24,  # reminders queued longer than this count as backlog
+    "REMINDER_BACKLOG_ALERT": 500,  # backlog size that raises an alert for staff
+    "REMINDER_INTERVAL_SECONDS": 60,  # how often the worker plans and sends
+    "HUEY_DATABASE": "",  # the job queue's SQLite file; empty: next to DATABASE
 }
 
 

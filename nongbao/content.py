@@ -190,8 +190,9 @@ PLACEHOLDERS = {
 SENSITIVE_WORDS = ("身份证号", "银行卡号", "卡号", "id number", "card number", "bank account number")
 
 
-def check_template(text: str, source: str, key: str):
+def check_template(text: str, source: str, key: str, allowed=None):
     """Reject anything but plain {name} placeholders from the allowed list (no attributes, formats or links)."""
+    allowed = PLACEHOLDERS if allowed is None else allowed
     try:
         fields = list(string.Formatter().parse(text))
     except ValueError as error:
@@ -199,8 +200,8 @@ def check_template(text: str, source: str, key: str):
     for _literal, name, spec, conversion in fields:
         if name is None:
             continue
-        if spec or conversion or name not in PLACEHOLDERS:
-            raise ContentError(source, key, f"unknown placeholder {{{name}}}; allowed: {', '.join(sorted(PLACEHOLDERS))}")
+        if spec or conversion or name not in allowed:
+            raise ContentError(source, key, f"unknown placeholder {{{name}}}; allowed: {', '.join(sorted(allowed))}")
     lowered = text.lower()
     if "http" in lowered or "www." in lowered or ".com" in lowered or ".cn" in lowered:
         raise ContentError(source, key, "answers must not contain links")
@@ -310,6 +311,35 @@ def check_fits(topic: dict, source: str, regions: dict, max_parts: int, signatur
             signed = signature if locale == "zh-Hans" else ""  # English is sent without a Chinese signature
             if segments.segments(text, signed) > max_parts:
                 raise ContentError(source, f"body.{locale}", f"takes more than {max_parts} SMS parts for region {code}")
+
+
+REMINDER_KINDS = ("pension_open", "pension_open_unconfirmed", "pension_close_14", "pension_close_3", "enrollment",
+                  "turning_60", "qualification_check", "medical_open", "medical_close", "intro")  # fmt: skip
+REMINDER_PLACEHOLDERS = {"region_name", "year", "window_end", "cover_year", "individual", "office", "hotline",
+                         "medical_hotline", "claim_age", "birthday_month", "sender", "basis"}  # fmt: skip
+OPT_OUT_HINTS = {"zh-Hans": "TD", "en": "STOP"}  # every reminder but the intro says how to stop
+
+
+def parse_reminder(data, source: str) -> dict:
+    """A reminders/<kind>.yaml file checked: kind, a body per shipped locale saying how to stop, an optional template."""
+    if not isinstance(data, dict) or set(data) - {"kind", "body", "template"}:
+        raise ContentError(source, "(file)", "must hold kind, body and an optional template")
+    kind = data.get("kind")
+    if kind not in REMINDER_KINDS:
+        raise ContentError(source, "kind", f"must be one of {', '.join(REMINDER_KINDS)}")
+    body = data.get("body")
+    if not isinstance(body, dict) or set(body) != set(LOCALES):
+        raise ContentError(source, "body", f"needs exactly the locales {', '.join(LOCALES)}")
+    for locale, text in body.items():
+        if not isinstance(text, str) or not text.strip():
+            raise ContentError(source, f"body.{locale}", "must be a text")
+        check_template(text, source, f"body.{locale}", REMINDER_PLACEHOLDERS)
+        if kind != "intro" and OPT_OUT_HINTS[locale] not in text:
+            raise ContentError(source, f"body.{locale}", f"must say how to stop ({OPT_OUT_HINTS[locale]})")
+    template = data.get("template")
+    if template is not None and not (isinstance(template, dict) and isinstance(template.get("id"), str)):
+        raise ContentError(source, "template", "must be {id: TEXT, params: [names]}")
+    return {"kind": kind, "body": {k: v.strip() for k, v in body.items()}, "template": template}
 
 
 def parse_topic(data, source: str) -> dict:

@@ -9,17 +9,13 @@ import sqlite_utils
 from sqlite_utils import Migrations
 
 from . import models as m
+from .db_reminders import ReminderStorage
+from .times import iso, utcnow  # noqa: F401  (utcnow is part of this module's interface)
 
 migrations = Migrations("nongbao")
 
 
-def utcnow() -> datetime.datetime:
-    """Now, with its time zone; stored as UTC ISO text."""
-    return datetime.datetime.now(datetime.UTC)
-
-
-def _ts(moment: datetime.datetime) -> str:
-    return moment.astimezone(datetime.UTC).isoformat(timespec="seconds")
+_ts = iso
 
 
 @migrations()
@@ -86,7 +82,41 @@ def m001_initial(db: sqlite_utils.Database):
     db["regions"].create_index(["code", "version"], unique=True)
 
 
-class Storage:
+@migrations()
+def m002_reminders(db: sqlite_utils.Database):
+    """Village rosters on contacts, reminder texts (versioned like topics), the durable outbox and staff alerts."""
+    db["contacts"].add_column("village", str)
+    db["contacts"].add_column("birth_month", int)
+    db["contacts"].add_column("enrolled", int)  # 1 enrolled, 0 not, null unknown
+    db["contacts"].add_column("pensioner", int)
+    db["contacts"].add_column("check_month", int)  # month of the yearly qualification check
+    db["contacts"].add_column("basis", str)  # why staff may write to this resident (roster and date)
+    db["contacts"].add_column("imported_at", str)
+    db["contacts"].add_column("introduced", int, not_null_default=0)  # the first message said who writes and why
+    db["contacts"].add_column("delivery_failures", int, not_null_default=0)  # failed deliveries in a row
+    db["contacts"].add_column("paused_at", str)
+    db["contacts"].add_column("paused_reason", str)
+    db["reminder_texts"].create(
+        {"id": int, "kind": str, "locale": str, "version": int, "body": str, "template": str,
+         "source": str, "source_path": str, "author": str, "created_at": str},
+        pk="id",
+    )  # fmt: skip
+    db["reminder_texts"].create_index(["kind", "locale", "version"], unique=True)
+    db["outbox"].create(
+        {"id": int, "contact_id": int, "kind": str, "year": int, "dedupe_key": str, "region": str,
+         "timezone": str, "locale": str, "body": str, "template": str, "status": str, "provider_id": str,
+         "attempts": int, "next_attempt_at": str, "lease_until": str, "error_code": str, "error": str,
+         "created_at": str, "updated_at": str, "sent_at": str},
+        pk="id", foreign_keys=[("contact_id", "contacts", "id")],
+        not_null={"contact_id", "kind", "dedupe_key", "status", "created_at"}, defaults={"attempts": 0},
+    )  # fmt: skip
+    db["outbox"].create_index(["dedupe_key"], unique=True)
+    db["outbox"].create_index(["status", "next_attempt_at"])
+    db["outbox"].create_index(["provider_id"])
+    db["alerts"].create({"id": int, "kind": str, "text": str, "created_at": str}, pk="id")
+
+
+class Storage(ReminderStorage):
     """One connection to the service's SQLite file (WAL mode, busy timeout)."""
 
     def __init__(self, path: str, busy_timeout_ms: int = 5000):
@@ -251,7 +281,7 @@ class Storage:
         row = self._one("select id, status from messages where provider_id = ? and direction = ?", [provider_id, m.OUTBOUND])
         if not row:
             return False
-        if m.DELIVERY_ORDER.get(status, 0) >= m.DELIVERY_ORDER.get(row["status"], 0):
+        if row["status"] not in m.FINAL and m.DELIVERY_ORDER.get(status, 0) >= m.DELIVERY_ORDER.get(row["status"], 0):
             self._update("messages", row["id"], {"status": status, "error": error, "updated_at": _ts(now)})
         return True
 
@@ -367,6 +397,10 @@ class Storage:
     def vocabulary(self, locale: str) -> dict | None:
         row = self._newest("vocabularies", "locale = ?", [locale])
         return {**json.loads(row["data"]), "version": row["id"]} if row else None
+
+    def vocabulary_row(self, locale: str) -> dict | None:
+        """The vocabulary version in force with its provenance."""
+        return self._newest("vocabularies", "locale = ?", [locale])
 
     def save_vocabulary(self, locale: str, data: dict, provenance: tuple, now: datetime.datetime):
         """A new version of a locale's intent vocabulary when it changed."""

@@ -123,6 +123,10 @@ class Translator:
         month, day = (int(part) for part in month_day.split("-"))
         return dates.format_skeleton("MMMd", datetime.date(2000, month, day), locale=self.babel)
 
+    def month(self, value: datetime.date) -> str:
+        """A month of a year: 2027年3月 / Mar 2027."""
+        return dates.format_skeleton("yMMM", value, locale=self.babel)
+
     def date(self, value: datetime.date) -> str:
         """A calendar date in the locale's medium format."""
         return dates.format_date(value, format="medium", locale=self.babel)

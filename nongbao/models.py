@@ -11,13 +11,16 @@ RECEIVED = "received"  # inbound stored, not yet answered
 HANDLED = "handled"  # inbound answered
 REPLIED = "replied"  # outbound returned in the same exchange (TwiML or API response)
 QUEUED = "queued"  # outbound waiting in the outbox for the provider
+SENDING = "sending"  # outbox row claimed by a worker under a lease (taken again when the lease runs out)
+CANCELED = "canceled"  # outbox row dropped before sending (the contact opted out or was paused)
 SENT = "sent"  # outbound accepted by the provider
 DELIVERED = "delivered"  # outbound confirmed on the handset
 UNDELIVERED = "undelivered"  # outbound the carrier could not deliver
 FAILED = "failed"  # outbound the provider refused
 
 # How far along a sent message is; a callback that arrives late never moves it back.
-DELIVERY_ORDER = {QUEUED: 1, "accepted": 1, "sending": 2, SENT: 3, FAILED: 4, UNDELIVERED: 4, DELIVERED: 5, "read": 6}
+DELIVERY_ORDER = {QUEUED: 1, "accepted": 1, SENDING: 2, SENT: 3, CANCELED: 4, FAILED: 4, UNDELIVERED: 4, DELIVERED: 5, "read": 6}
+FINAL = {CANCELED, FAILED, UNDELIVERED, DELIVERED, "read"}  # statuses a message never leaves
 
 # Channels
 SMS = "sms"  # Twilio or another SMS provider

@@ -26,11 +26,18 @@ class TwilioProvider:
     name = "twilio"
 
     def __init__(
-        self, account_sid: str, auth_token: str, sender: str, status_callback: str | None = None, base_url: str | None = None
+        self,
+        account_sid: str,
+        auth_token: str,
+        sender: str,
+        status_callback: str | None = None,
+        base_url: str | None = None,
+        timeout: float = 10,
     ):
+        from twilio.http.http_client import TwilioHttpClient
         from twilio.rest import Client
 
-        self.client = Client(account_sid, auth_token)
+        self.client = Client(account_sid, auth_token, http_client=TwilioHttpClient(timeout=timeout))
         if base_url:
             self.client.api.base_url = base_url.rstrip("/")
         self.sender, self.status_callback = sender, status_callback
@@ -51,5 +58,5 @@ def from_config(config: dict) -> SmsProvider | None:
     callback = base + "/sms/twilio/status" if base else None
     return TwilioProvider(
         config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"], config.get("TWILIO_FROM", ""), callback,
-        config.get("TWILIO_API_BASE_URL") or None,
+        config.get("TWILIO_API_BASE_URL") or None, float(config.get("TWILIO_TIMEOUT") or 10),
     )  # fmt: skip

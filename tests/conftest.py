@@ -171,22 +171,32 @@ def api(client):
 
 
 class TwilioMock:
-    """A local stand-in for Twilio's REST API: records message creations, answers like Twilio."""
+    """Twilio's REST API as the tests see it: every request recorded and validated by Prism on Twilio's OpenAPI
+    file (an invalid one gets Prism's 422), then answered by Prism, or by a fault the test queued.
 
-    def __init__(self):
+    Faults: ``mock.faults.append((status, body))`` answers the next request with that error after validation;
+    ``mock.faults.append("hang")`` holds the answer past the client's timeout.
+    """
+
+    def __init__(self, upstream: str, hang_seconds: float = 3):
         self.requests: list[dict] = []
+        self.faults: list = []
         mock = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):  # noqa: N802
                 length = int(self.headers.get("Content-Length", 0))
-                form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+                raw = self.rfile.read(length)
+                form = {k: v[0] for k, v in parse_qs(raw.decode()).items()}
                 mock.requests.append({"path": self.path, "form": form, "auth": self.headers.get("Authorization")})
-                sid = f"SM{len(mock.requests):032x}"
-                body = {"sid": sid, "status": "queued", "to": form.get("To"), "from": form.get("From"), "body": form.get("Body"),
-                        "account_sid": ACCOUNT_SID, "num_segments": "1", "direction": "outbound-api"}  # fmt: skip
-                data = json.dumps(body).encode()
-                self.send_response(201)
+                status, data = mock.forward(self.path, raw, self.headers)
+                if status < 300 and mock.faults:
+                    fault = mock.faults.pop(0)
+                    if fault == "hang":
+                        time.sleep(hang_seconds)
+                    else:
+                        status, data = fault[0], json.dumps(fault[1]).encode()
+                self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
@@ -195,19 +205,35 @@ class TwilioMock:
             def log_message(self, *args):
                 pass
 
+        self.upstream = upstream.rstrip("/")
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
+
+    def forward(self, path: str, raw: bytes, headers) -> tuple[int, bytes]:
+        """Prism's answer to the same request: a mock response, or its validation error."""
+        request = urllib.request.Request(self.upstream + path, data=raw, method="POST", headers={
+            "Content-Type": headers.get("Content-Type", ""), "Authorization": headers.get("Authorization", "")})  # fmt: skip
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read()
 
     def close(self):
         self.server.shutdown()
         self.server.server_close()
 
 
+def twilio_error(code: int, status: int, message: str) -> tuple[int, dict]:
+    """An error answer as Twilio's API gives it."""
+    return status, {"code": code, "message": message, "more_info": f"https://www.twilio.com/docs/errors/{code}", "status": status}
+
+
 @pytest.fixture
-def twilio_mock():
-    mock = TwilioMock()
+def twilio_mock(prism):
+    mock = TwilioMock(prism)
     yield mock
     mock.close()
 

@@ -6,6 +6,7 @@ from flask import Blueprint, Response, abort, current_app, request
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
+from .. import reminders
 from ..models import SMS
 from ..web import engine, now, store
 
@@ -56,5 +57,7 @@ def status():
     sid = request.form.get("MessageSid") or request.form.get("SmsSid")
     state = request.form.get("MessageStatus") or request.form.get("SmsStatus")
     if sid and state:
-        store().update_delivery(sid, state, request.form.get("ErrorCode"), now())
+        code = request.form.get("ErrorCode") or None
+        store().update_delivery(sid, state, code, now())
+        reminders.delivery_callback(store(), sid, state, code, current_app.config, now())
     return Response("", status=204)

@@ -1,0 +1,274 @@
+"""Reminders farmers opted into, or that staff send to roster residents: planned into the outbox, sent in hours.
+
+Planning writes one outbox row per contact, kind and year (a unique key), so it can run as often as
+the scheduler likes. Sending claims rows under a lease, so a worker killed between claim and send
+loses nothing: the row is taken again once the lease runs out. Quiet hours, a rate per second and a
+daily budget bound what goes out; provider failures are retried with backoff, refusals kept.
+"""
+
+import datetime
+import logging
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from . import models as m
+from .content import PLACEHOLDERS, is_unconfirmed
+from .db import Storage
+from .i18n import translator
+from .library import Library, RegionPolicy
+from .privacy import mask_address
+
+log = logging.getLogger(__name__)
+
+KINDS = ("pension_open", "pension_close_14", "pension_close_3", "enrollment", "turning_60", "qualification_check",
+         "medical_open", "medical_close")  # fmt: skip
+MAX_ATTEMPTS = 5  # sends tried before a busy or failing provider's row is given up
+BACKOFF_SECONDS = 30  # first retry delay; doubles each attempt, at most an hour
+OPTED_OUT_AT_CARRIER = "21610"  # Twilio: the recipient replied STOP to the carrier
+
+
+@dataclass
+class Due:
+    """One reminder a contact should get now."""
+
+    kind: str  # the outbox kind (one per year)
+    year: int  # contribution or cover year
+    text: str  # the text kind (pension_open_unconfirmed says to check the local notice)
+    fields: dict = field(default_factory=dict)
+
+
+@dataclass
+class RunReport:
+    planned: int = 0
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    canceled: int = 0
+    held: int = 0  # due, but outside the sending hours or over the daily budget
+    by_kind: Counter = field(default_factory=Counter)
+
+
+def _window(policy: dict, section: str, today: datetime.date) -> tuple[datetime.date, datetime.date] | None:
+    """This season's window of a section (pension or medical) as dates, the end after the start."""
+    window = (policy.get(section) or {}).get("window")
+    if not window:
+        return None
+    start = datetime.date(today.year, *map(int, window["start"].split("-")))
+    end = datetime.date(today.year, *map(int, window["end"].split("-")))
+    if end < start:  # a window across the new year
+        if today <= end:
+            start = start.replace(year=today.year - 1)
+        else:
+            end = end.replace(year=today.year + 1)
+    return start, end
+
+
+def due_reminders(contact: dict, region: RegionPolicy, today: datetime.date) -> list[Due]:
+    """The reminders due for one contact on a local date (pure)."""
+    policy, marks = region.effective, region.effective.get("unconfirmed") or []
+    roster = bool(contact.get("basis"))
+    due = []
+    pension = _window(policy, "pension", today)
+    if pension and pension[0] <= today <= pension[1]:
+        start, end = pension
+        unconfirmed = is_unconfirmed("pension.window", marks)
+        due.append(Due("pension_open", start.year, "pension_open_unconfirmed" if unconfirmed else "pension_open", {"end": end}))
+        if roster and contact.get("enrolled") == 0:
+            due.append(Due("enrollment", start.year, "enrollment"))
+        left = (end - today).days
+        if not unconfirmed and contact.get("paid_year") != start.year:
+            if 3 < left <= 14:
+                due.append(Due("pension_close_14", start.year, "pension_close_14", {"end": end}))
+            elif 0 <= left <= 3:
+                due.append(Due("pension_close_3", start.year, "pension_close_3", {"end": end}))
+    medical = _window(policy, "medical", today)
+    if medical and medical[0] <= today <= medical[1] and not is_unconfirmed("medical.window", marks):
+        start, end = medical
+        cover = {"end": end, "cover_year": start.year + 1}
+        due.append(Due("medical_open", start.year + 1, "medical_open", cover))
+        if 0 <= (end - today).days <= 14:
+            due.append(Due("medical_close", start.year + 1, "medical_close", cover))
+    claim_age = (policy.get("pension") or {}).get("claim_age", 60)
+    if contact.get("birth_year") and contact.get("birth_month"):
+        birthday = datetime.date(contact["birth_year"] + claim_age, contact["birth_month"], 1)
+        if birthday - datetime.timedelta(days=92) <= today < birthday:
+            due.append(Due("turning_60", birthday.year, "turning_60", {"birthday": birthday}))
+    if roster and contact.get("pensioner") and contact.get("check_month") == today.month:
+        due.append(Due("qualification_check", today.year, "qualification_check"))
+    return due
+
+
+def _locale(contact: dict, default: str) -> str:
+    return contact.get("locale") or contact.get("last_locale") or default
+
+
+def reminder_text(store: Storage, region: RegionPolicy, due: Due, contact: dict, config: dict) -> tuple[str, dict | None]:
+    """The reminder in the contact's language with the region's figures; an imported resident's first says who writes."""
+    locale = _locale(contact, config["DEFAULT_LOCALE"])
+    row = store.reminder_text(due.text, locale) or store.reminder_text(due.text, "zh-Hans")
+    t = translator(locale if row and row["locale"] == locale else "zh-Hans")
+    values = _values(t, region, due, contact, config)
+    body = row["body"].format_map(values) if row else ""
+    if contact.get("basis") and not contact.get("introduced"):
+        intro = store.reminder_text("intro", t.locale)
+        if intro:
+            body = intro["body"].format_map(values) + ("" if t.locale == "zh-Hans" else " ") + body
+    template = row.get("template") if row else None
+    if template:
+        template = {"id": template.get("id"), "params": {name: values.get(name) for name in template.get("params", [])}}
+    return body, template
+
+
+def _values(t, region: RegionPolicy, due: Due, contact: dict, config: dict) -> dict:
+    policy = region.effective
+    values = {name: PLACEHOLDERS[name](t, policy) or "" for name in ("region_name", "office", "hotline", "medical_hotline")}
+    values.update(
+        year=due.year,
+        window_end=t.month_day(due.fields["end"].strftime("%m-%d")) if "end" in due.fields else "",
+        cover_year=due.fields.get("cover_year", ""),
+        individual=PLACEHOLDERS["medical_individual"](t, policy) or "",
+        claim_age=(policy.get("pension") or {}).get("claim_age", 60),
+        birthday_month=t.month(due.fields["birthday"]) if "birthday" in due.fields else "",
+        sender=config.get("SENDER_NAME") or t._("Rural insurance helper"),
+        basis=contact.get("basis") or "",
+    )
+    return values
+
+
+def plan(store: Storage, lib: Library, config: dict, now: datetime.datetime, dry_run: bool = False) -> tuple[int, list]:
+    """Queue every reminder due at this instant (nothing twice); with dry_run, only list them."""
+    rows, default = [], config["DEFAULT_REGION"]
+    known = store.planned_keys(now.year - 1)
+    regions: dict[str | None, RegionPolicy | None] = {}
+    for contact in store.reminder_recipients():
+        code = contact.get("region") or default
+        if code not in regions:
+            regions[code] = lib.policy_for(code)
+        region = regions[code]
+        if region is None:
+            continue
+        today = now.astimezone(ZoneInfo(region.timezone)).date()
+        for due in due_reminders(contact, region, today):
+            key = f"{contact['id']}:{due.kind}:{due.year}"
+            if key in known:
+                continue
+            known.add(key)
+            body, template = reminder_text(store, region, due, contact, config)
+            if not body:
+                continue
+            rows.append({"contact_id": contact["id"], "kind": due.kind, "year": due.year, "dedupe_key": key,
+                         "region": region.code, "timezone": region.timezone,
+                         "locale": _locale(contact, config["DEFAULT_LOCALE"]), "body": body, "template": template})  # fmt: skip
+    if dry_run:
+        return len(rows), rows
+    return store.plan_reminders(rows, now), rows
+
+
+def in_sending_hours(now: datetime.datetime, timezone: str, hours: str) -> bool:
+    """Whether local time is within the sending hours ("08:00-21:00")."""
+    start, end = (datetime.time.fromisoformat(part) for part in hours.split("-"))
+    local = now.astimezone(ZoneInfo(timezone or "Asia/Shanghai")).time()
+    return start <= local < end
+
+
+def send_due(store: Storage, provider, config: dict, now: datetime.datetime, report: RunReport, sleep=time.sleep):
+    """Send what is due within the hours, the rate and the daily budget; keep every outcome on its row."""
+    lease = datetime.timedelta(seconds=int(config["REMINDER_LEASE_SECONDS"]))
+    budget = int(config["REMINDER_DAILY_CAP"]) - store.sent_since(_day_start(now, config["TIMEZONE"]))
+    rate = float(config["REMINDER_RATE_PER_SECOND"])
+    failures_in_a_row = 0
+    for row in store.due_outbox(now, limit=max(0, budget) + 100):
+        if row["opted_out"] or row["paused_at"]:
+            store.outbox_failed(row["id"], m.CANCELED, None, "opted out" if row["opted_out"] else "paused", now)
+            report.canceled += 1
+            continue
+        if not in_sending_hours(now, row["timezone"], config["REMINDER_HOURS"]) or budget <= 0:
+            report.held += 1
+            continue
+        if not store.claim(row["id"], now, now + lease):
+            continue
+        outcome = _send_one(store, provider, row, now, report)
+        budget -= outcome == "sent"
+        failures_in_a_row = failures_in_a_row + 1 if outcome == "failed" else 0
+        if failures_in_a_row == int(config["REMINDER_FAILURE_ALERT"]):
+            _alert(store, "failures", f"{failures_in_a_row} reminders failed in a row; last error on outbox row {row['id']}", now)
+        if rate > 0:
+            sleep(1 / rate)
+    if budget <= 0 and report.held:
+        _alert(store, "budget", f"daily SMS budget reached; {report.held} reminders wait for tomorrow", now)
+
+
+def _send_one(store: Storage, provider, row: dict, now: datetime.datetime, report: RunReport) -> str:
+    """Send one claimed row: sent, retried later, or failed with the provider's error kept."""
+    from twilio.base.exceptions import TwilioException, TwilioRestException
+
+    template = row["template"] and __import__("json").loads(row["template"])
+    try:
+        result = provider.send(row["address"], row["body"], (template or {}).get("id"), (template or {}).get("params"))
+    except TwilioRestException as error:
+        code, status = str(error.code or ""), error.status or 0
+        if code == OPTED_OUT_AT_CARRIER:
+            store.update_contact(row["contact_id"], now, opted_out=1, opted_out_at=now, opted_out_reason="21610 at carrier", reminders=0)
+            store.outbox_failed(row["id"], m.FAILED, code, error.msg or str(error), now)
+            report.failed += 1
+            return "failed"
+        if status == 429 or code == "20429" or status >= 500:
+            return _retry(store, row, now, code, str(error.msg or error), report)
+        store.outbox_failed(row["id"], m.FAILED, code or str(status), str(error.msg or error), now)
+        report.failed += 1
+        return "failed"
+    except (TwilioException, OSError) as error:  # a timeout or a broken connection: try again later
+        return _retry(store, row, now, None, str(error), report)
+    store.outbox_sent(row["id"], row["contact_id"], row["body"], result.provider_id, result.status or m.SENT, now)
+    report.sent += 1
+    report.by_kind[row["kind"]] += 1
+    log.info("reminder %s sent to %s", row["kind"], mask_address(row["address"]))
+    return "sent"
+
+
+def _retry(store: Storage, row: dict, now: datetime.datetime, code, error: str, report: RunReport) -> str:
+    if row["attempts"] + 1 >= MAX_ATTEMPTS:
+        store.outbox_failed(row["id"], m.FAILED, code, f"gave up after {MAX_ATTEMPTS} attempts: {error}", now)
+        report.failed += 1
+        return "failed"
+    delay = min(3600, BACKOFF_SECONDS * 2 ** row["attempts"])
+    store.outbox_retry(row["id"], now + datetime.timedelta(seconds=delay), code, error, now)
+    report.retried += 1
+    return "retried"
+
+
+def _day_start(now: datetime.datetime, timezone: str) -> datetime.datetime:
+    local = now.astimezone(ZoneInfo(timezone))
+    return local.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _alert(store: Storage, kind: str, text: str, now: datetime.datetime):
+    log.warning(text)
+    store.alert(kind, text, now)
+
+
+def run_once(store: Storage, lib: Library, provider, config: dict, now: datetime.datetime, sleep=time.sleep) -> RunReport:
+    """Plan what is due at this instant and send it; the scheduler and `flask reminders run --once` call this."""
+    report = RunReport()
+    report.planned, _rows = plan(store, lib, config, now)
+    if provider is not None:
+        send_due(store, provider, config, now, report, sleep)
+    backlog = store.backlog(now - datetime.timedelta(hours=int(config["REMINDER_BACKLOG_HOURS"])))
+    if backlog >= int(config["REMINDER_BACKLOG_ALERT"]):
+        _alert(store, "backlog", f"{backlog} reminders queued for more than {config['REMINDER_BACKLOG_HOURS']} hours", now)
+    return report
+
+
+def delivery_callback(store: Storage, provider_id: str, status: str, code: str | None, config: dict, now) -> bool:
+    """A status callback for a reminder: the row moves on; 21610 opts out; repeated failures pause the contact."""
+    row = store.outbox_delivery(provider_id, status, code, now)
+    if row is None or not row["changed"]:
+        return row is not None
+    if code == OPTED_OUT_AT_CARRIER:
+        store.update_contact(row["contact_id"], now, opted_out=1, opted_out_at=now, opted_out_reason="21610 at carrier", reminders=0)
+    if status in (m.DELIVERED, m.FAILED, m.UNDELIVERED):
+        if store.delivery_result(row["contact_id"], status == m.DELIVERED, now, int(config["REMINDER_PAUSE_AFTER"])):
+            _alert(store, "paused", f"reminders paused for contact {row['contact_id']}: deliveries failed in a row", now)
+    return True
