@@ -69,9 +69,7 @@ def parse_files(paths) -> tuple[list, list, dict, dict, list]:
     return topics, vocabularies, own, sources, reminders
 
 
-def load(
-    store: Storage, paths, author: str | None = None, limits: SmsLimits = SmsLimits(), force: bool = False
-) -> LoadReport:
+def load(store: Storage, paths, author: str | None = None, limits: SmsLimits = SmsLimits(), force: bool = False) -> LoadReport:
     """Load files as new versions in one transaction; a bad file raises and changes nothing.
 
     An item whose newest version staff made in the admin is skipped and reported, unless `force`.

@@ -210,7 +210,9 @@ def _send_one(store: Storage, provider, row: dict, now: datetime.datetime, repor
     except TwilioRestException as error:
         code, status = str(error.code or ""), error.status or 0
         if code == OPTED_OUT_AT_CARRIER:
-            store.update_contact(row["contact_id"], now, opted_out=1, opted_out_at=now, opted_out_reason="21610 at carrier", reminders=0)
+            store.update_contact(
+                row["contact_id"], now, opted_out=1, opted_out_at=now, opted_out_reason="21610 at carrier", reminders=0
+            )
             store.outbox_failed(row["id"], m.FAILED, code, error.msg or str(error), now)
             report.failed += 1
             return "failed"
@@ -221,7 +223,10 @@ def _send_one(store: Storage, provider, row: dict, now: datetime.datetime, repor
         return "failed"
     except (TwilioException, OSError) as error:  # a timeout or a broken connection: try again later
         return _retry(store, row, now, None, str(error), report)
-    store.outbox_sent(row["id"], row["contact_id"], row["body"], result.provider_id, result.status or m.SENT, now)
+    accepted = (
+        result.status if m.DELIVERY_ORDER.get(result.status, 0) <= m.DELIVERY_ORDER[m.SENT] else m.SENT
+    )  # callbacks tell the rest
+    store.outbox_sent(row["id"], row["contact_id"], row["body"], result.provider_id, accepted, now)
     report.sent += 1
     report.by_kind[row["kind"]] += 1
     log.info("reminder %s sent to %s", row["kind"], mask_address(row["address"]))
@@ -267,7 +272,9 @@ def delivery_callback(store: Storage, provider_id: str, status: str, code: str |
     if row is None or not row["changed"]:
         return row is not None
     if code == OPTED_OUT_AT_CARRIER:
-        store.update_contact(row["contact_id"], now, opted_out=1, opted_out_at=now, opted_out_reason="21610 at carrier", reminders=0)
+        store.update_contact(
+            row["contact_id"], now, opted_out=1, opted_out_at=now, opted_out_reason="21610 at carrier", reminders=0
+        )
     if status in (m.DELIVERED, m.FAILED, m.UNDELIVERED):
         if store.delivery_result(row["contact_id"], status == m.DELIVERED, now, int(config["REMINDER_PAUSE_AFTER"])):
             _alert(store, "paused", f"reminders paused for contact {row['contact_id']}: deliveries failed in a row", now)

@@ -13,7 +13,18 @@ from . import places
 from .i18n import supported
 from .privacy import normalize_address
 
-COLUMNS = ("phone", "place", "village", "birth_year", "birth_month", "enrolled", "paid_year", "pensioner", "check_month", "locale")
+COLUMNS = (
+    "phone",
+    "place",
+    "village",
+    "birth_year",
+    "birth_month",
+    "enrolled",
+    "paid_year",
+    "pensioner",
+    "check_month",
+    "locale",
+)
 YES = {"yes", "y", "1", "true", "是", "已", "有", "参保", "已参保"}
 NO = {"no", "n", "0", "false", "否", "未", "没有", "无", "未参保"}
 
