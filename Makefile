@@ -32,8 +32,9 @@ messages: install
 db: catalogs
 	$(BIN)/flask init-db
 
+## The web server and the reminder worker together (Procfile, run by honcho).
 run: db
-	$(BIN)/flask run --host $(HOST) --port $(PORT)
+	HOST=$(HOST) PORT=$(PORT) PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho start -f Procfile
 
 ## Fetch the Prism mock server and Twilio's OpenAPI file into .cache/prism/ (needs node and npm; skipped when present).
 prism:
@@ -58,9 +59,10 @@ accuracy: install
 conversations: install
 	$(BIN)/python scripts/conversation_accuracy.py $(or $(FILE),tests/data/conversations_issue.yaml)
 
-## Engine throughput, latency and memory on a temporary database (prints figures).
+## Engine throughput, latency and memory, and importing and planning reminders for 10,000 residents (prints figures).
 bench: install
 	$(BIN)/python scripts/bench_engine.py
+	$(BIN)/python scripts/bench_reminders.py 10000
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache

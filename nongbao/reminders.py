@@ -223,10 +223,9 @@ def _send_one(store: Storage, provider, row: dict, now: datetime.datetime, repor
         return "failed"
     except (TwilioException, OSError) as error:  # a timeout or a broken connection: try again later
         return _retry(store, row, now, None, str(error), report)
-    accepted = (
-        result.status if m.DELIVERY_ORDER.get(result.status, 0) <= m.DELIVERY_ORDER[m.SENT] else m.SENT
-    )  # callbacks tell the rest
-    store.outbox_sent(row["id"], row["contact_id"], row["body"], result.provider_id, accepted, now)
+    # Handed to the provider: "sent" in the outbox, whatever word the provider used (its "queued" is not our queue);
+    # status callbacks tell the rest.
+    store.outbox_sent(row["id"], row["contact_id"], row["body"], result.provider_id, m.SENT, now)
     report.sent += 1
     report.by_kind[row["kind"]] += 1
     log.info("reminder %s sent to %s", row["kind"], mask_address(row["address"]))

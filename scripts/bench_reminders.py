@@ -1,0 +1,45 @@
+"""How long importing a village roster and planning reminders take for N residents (prints figures, tests nothing).
+
+Usage: .venv/bin/python scripts/bench_reminders.py [N]   (default 10,000; run by `make bench`)
+"""
+
+import datetime
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from app import create_app  # noqa: E402
+from nongbao import reminders, roster  # noqa: E402
+from nongbao.db import Storage  # noqa: E402
+from nongbao.library import library  # noqa: E402
+
+
+def main(count: int = 10_000):
+    with tempfile.TemporaryDirectory() as folder:
+        app = create_app({"DATABASE": f"{folder}/bench.db", "LOG_LEVEL": "WARNING", "DEFAULT_REGION": "441403"})
+        lines = ["phone,place,village,birth_year,birth_month,enrolled,pensioner,check_month"]
+        lines += [f"+86139{i:08d},441403,村{i % 200},{1950 + i % 50},{1 + i % 12},{'no' if i % 3 else 'yes'},"
+                  f"{'yes' if i % 5 == 0 else 'no'},{1 + i % 12}" for i in range(count)]  # fmt: skip
+        text = "\n".join(lines)
+        store = Storage(app.config["DATABASE"])
+        started = time.perf_counter()
+        rows = roster.read(text, 2027)
+        store.import_contacts(rows, "bench roster", datetime.datetime.now(datetime.UTC))
+        imported = time.perf_counter() - started
+        at = datetime.datetime(2027, 3, 1, 10, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
+        lib = library(store)
+        started = time.perf_counter()
+        planned, _ = reminders.plan(store, lib, app.config, at)
+        planning = time.perf_counter() - started
+        store.close()
+    print(f"import {count} residents: {imported:.2f} s")
+    print(f"plan reminders for {count} residents: {planning:.2f} s ({planned} reminders queued)")
+    print(f"bench: import_{count}_s={imported:.2f} plan_{count}_s={planning:.2f}")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 10_000)
