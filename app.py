@@ -5,13 +5,17 @@ import logging
 from pathlib import Path
 
 from flask import Flask, jsonify, request
+from flask_babel import Babel, get_locale
+from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from nongbao import cli
+from nongbao import admin, cli
+from nongbao.admin import auth
 from nongbao.channels import api, twilio_sms
 from nongbao.config import DEFAULTS, from_environment
 from nongbao.db import Storage
+from nongbao.i18n import CATALOG_NAMES, LOCALES_DIR
 from nongbao.loader import limits_from, load_if_empty
 from nongbao.web import close_store, error, store
 
@@ -33,6 +37,14 @@ def create_app(test_config=None) -> Flask:
     prepare_database(app)
     app.register_blueprint(twilio_sms.bp)
     app.register_blueprint(api.bp)
+    csrf = CSRFProtect(app)  # every form of the admin and the web chat; machine callers are signed or hold tokens
+    csrf.exempt(api.bp)
+    csrf.exempt(twilio_sms.bp)
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(LOCALES_DIR))
+    Babel(app, locale_selector=page_locale)
+    app.jinja_env.globals["get_locale"] = get_locale
+    auth.init_app(app)
+    app.register_blueprint(admin.bp)
     app.teardown_appcontext(close_store)
     cli.register(app)
     register_errors(app)
@@ -44,6 +56,15 @@ def create_app(test_config=None) -> Flask:
         return jsonify({"status": "ok", "database": "ok", "journal_mode": mode})
 
     return app
+
+
+def page_locale() -> str:
+    """The language of staff and web chat pages: ?lang=, then the browser's preference, Chinese by default."""
+    chosen = request.args.get("lang") or request.cookies.get("lang")
+    if chosen in CATALOG_NAMES:
+        return CATALOG_NAMES[chosen]
+    best = request.accept_languages.best_match(["zh", "en"])
+    return "en" if best == "en" else "zh_Hans"
 
 
 def prepare_database(app: Flask):

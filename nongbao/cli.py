@@ -4,13 +4,14 @@ import dataclasses
 import datetime
 import json
 import logging
+import sys
 from zoneinfo import ZoneInfo
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from . import estimates, freshness, providers, reminders, roster
+from . import estimates, freshness, places, providers, reminders, roster
 from .content import ContentError
 from .db import Storage, utcnow
 from .engine import Engine
@@ -198,6 +199,38 @@ def reminders_preview(at):
     click.echo(f"{count} reminders due")
 
 
+@click.group("staff", cls=AppGroup)
+def staff_group():
+    """Staff accounts of the admin."""
+
+
+@staff_group.command("add")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["admin", "editor", "viewer"]), required=True)
+@click.option("--region", default=None, help="the region code an editor or viewer looks after (and the places under it)")
+def staff_add(username, role, region):
+    """Add a staff account (or reset its password); the password comes from a prompt, or standard input when piped."""
+    from .admin.auth import hash_password
+
+    if role != "admin" and not region:
+        raise click.ClickException("editors and viewers need --region")
+    if region and not places.is_place(region):
+        raise click.ClickException(f"{region} is no place of China")
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    if len(password) < 8:
+        raise click.ClickException("the password needs at least 8 characters")
+    storage = _storage()
+    try:
+        storage.save_staff(username, hash_password(password), role, region, utcnow())
+        storage.audit(None, "staff add", f"staff {username}", None, {"role": role, "region": region}, utcnow())
+    finally:
+        storage.close()
+    click.echo(f"staff account {username}: {role}" + (f" for {region}" if region else ""))
+
+
 def register(app: Flask):
-    for command in (init_db, content_group, chat, estimate_command, contacts_group, reminders_group):
+    for command in (init_db, content_group, chat, estimate_command, contacts_group, reminders_group, staff_group):
         app.cli.add_command(command)

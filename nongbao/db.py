@@ -9,6 +9,7 @@ import sqlite_utils
 from sqlite_utils import Migrations
 
 from . import models as m
+from .db_admin import AdminStorage
 from .db_reminders import ReminderStorage
 from .times import iso, utcnow  # noqa: F401  (utcnow is part of this module's interface)
 
@@ -116,7 +117,41 @@ def m002_reminders(db: sqlite_utils.Database):
     db["alerts"].create({"id": int, "kind": str, "text": str, "created_at": str}, pk="id")
 
 
-class Storage(ReminderStorage):
+@migrations()
+def m003_staff_admin(db: sqlite_utils.Database):
+    """Staff accounts, the audit log, region overrides and drafts of topics, tickets, and web chat sessions."""
+    db["staff"].create(
+        {"id": int, "username": str, "password_hash": str, "role": str, "region": str, "failed_logins": int,
+         "locked_until": str, "created_at": str, "updated_at": str},
+        pk="id", not_null={"username", "password_hash", "role", "created_at"}, defaults={"failed_logins": 0},
+    )  # fmt: skip
+    db["staff"].create_index(["username"], unique=True)
+    db["audit_log"].create(
+        {"id": int, "staff_id": int, "username": str, "action": str, "target": str, "before": str, "after": str,
+         "created_at": str},
+        pk="id", not_null={"action", "created_at"},
+    )  # fmt: skip
+    db["audit_log"].create_index(["target"])
+    db["login_attempts"].create({"id": int, "address": str, "username": str, "ok": int, "created_at": str}, pk="id")
+    db["login_attempts"].create_index(["address", "created_at"])
+    # A topic text may belong to a region (inherited by the places under it) and may be a draft until published.
+    db["topics"].add_column("region", str)  # null: the national text
+    db["topics"].add_column("status", str, not_null_default="published")  # published | draft
+    db["topics"].create_index(["key", "locale", "region", "status"])
+    db["followups"].add_column("assigned_to", str)
+    db["followups"].add_column("channel", str)
+    db["followups"].add_column("answer", str)
+    db["followups"].add_column("answered_at", str)
+    db["unanswered"].add_column("topic", str)  # the topic staff attached it to
+    db["regions_paused"].create({"region": str, "paused_at": str, "paused_by": str}, pk="region")
+    db["web_sessions"].create(
+        {"id": str, "contact_id": int, "phone": str, "code_hash": str, "code_expires_at": str, "code_attempts": int,
+         "verified_at": str, "created_at": str},
+        pk="id", defaults={"code_attempts": 0},
+    )  # fmt: skip
+
+
+class Storage(ReminderStorage, AdminStorage):
     """One connection to the service's SQLite file (WAL mode, busy timeout)."""
 
     def __init__(self, path: str, busy_timeout_ms: int = 5000):
@@ -371,8 +406,8 @@ class Storage(ReminderStorage):
         return self._one(f"select * from {table} where {where} order by version desc limit 1", args)
 
     def topic(self, key: str, locale: str) -> dict | None:
-        """The topic text in force for a locale: id (the content version), title, body."""
-        return self._newest("topics", "key = ? and locale = ?", [key, locale])
+        """The national topic text in force for a locale (published): id (the content version), title, body."""
+        return self._newest("topics", "key = ? and locale = ? and region is null and status = 'published'", [key, locale])
 
     def _save_version(
         self, table: str, identity: dict, content: dict, provenance: tuple, now: datetime.datetime

@@ -202,3 +202,22 @@ def test_preview_counts_per_kind_and_region_and_sends_nothing(sms, runner, store
     result = runner.invoke(args=["reminders", "preview", "--now", "2027-03-01T10:00:00+08:00"])
     assert result.exit_code == 0 and "pension_open 441481: 1" in result.output and "TD" in result.output
     assert twilio_mock.requests == [] and store.outbox_of(store.contact(PHONES[0]).id) == []
+
+
+def test_every_reminder_fits_one_part_or_two_for_enrolment_in_every_region(store, app):
+    from nongbao import segments
+    from nongbao.content import REMINDER_KINDS
+
+    lib = library(store)
+    contact = {"id": 1, "basis": None, "introduced": 1, "locale": None}
+    for kind in REMINDER_KINDS:
+        if kind == "intro":
+            continue
+        for locale in ("zh-Hans", "en"):
+            for code, region in lib.regions.items():
+                due = reminders.Due(kind, 2027, kind, {"end": datetime.date(2027, 6, 30), "cover_year": 2028,
+                                                       "birthday": datetime.date(2027, 5, 1)})  # fmt: skip
+                body, _ = reminders.reminder_text(store, region, due, {**contact, "locale": locale}, app.config)
+                parts = segments.segments(body, "【农保助手】" if locale == "zh-Hans" else "")
+                assert parts <= (2 if kind == "enrollment" else 1), (kind, locale, code, body)
+                assert ("TD" if locale == "zh-Hans" else "STOP") in body

@@ -95,7 +95,7 @@ def test_status_callback_updates_the_delivery_status(client, store, twilio_mock,
     message_id = store.record_reply(
         inbound, contact.id, "sms", "交费提醒", "reminders.subscribe", None, 1, utcnow(), status="queued"
     )
-    store.set_provider_id(message_id, sent.provider_id, sent.status, utcnow())
+    store.set_provider_id(message_id, sent.provider_id, "sent", utcnow())  # Prism answers any status word
     data = {"MessageSid": sent.provider_id, "MessageStatus": "delivered", "AccountSid": ACCOUNT_SID}
     url = PUBLIC_URL + "/sms/twilio/status"
     assert client.post("/sms/twilio/status", data=data).status_code == 403

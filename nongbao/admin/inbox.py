@@ -1,0 +1,3 @@
+"""Admin pages: inbox (to be built)."""
+
+from . import bp  # noqa: F401

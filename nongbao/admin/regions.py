@@ -1,0 +1,3 @@
+"""Admin pages: regions (to be built)."""
+
+from . import bp  # noqa: F401
