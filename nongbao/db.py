@@ -10,7 +10,10 @@ from sqlite_utils import Migrations
 
 from . import models as m
 from .db_admin import AdminStorage
+from .db_content_admin import ContentAdminStorage
+from .db_inbox import InboxStorage
 from .db_reminders import ReminderStorage
+from .db_webchat import WebChatStorage
 from .times import iso, utcnow  # noqa: F401  (utcnow is part of this module's interface)
 
 migrations = Migrations("nongbao")
@@ -151,7 +154,7 @@ def m003_staff_admin(db: sqlite_utils.Database):
     )  # fmt: skip
 
 
-class Storage(ReminderStorage, AdminStorage):
+class Storage(ReminderStorage, AdminStorage, ContentAdminStorage, InboxStorage, WebChatStorage):
     """One connection to the service's SQLite file (WAL mode, busy timeout)."""
 
     def __init__(self, path: str, busy_timeout_ms: int = 5000):
