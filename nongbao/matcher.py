@@ -1,5 +1,6 @@
 """Pure intent matching: keywords and example phrasings per locale, robust to typos and no spaces."""
 
+import functools
 import logging
 import math
 import re
@@ -85,12 +86,13 @@ def _phrase_in(phrase: list[str], words: list[str]) -> bool:
     return False
 
 
-def signals(text: str) -> set[str]:
+@functools.lru_cache(maxsize=4096)
+def signals(text: str) -> frozenset[str]:
     """Pseudo-words for what numbers in a message mean: #age, #money, #years, #birth."""
     reading = read(text, this_year=2000)
     found = {k: v for k, v in reading.facts.items() if not (k == "years_paid" and reading.never_paid)}
     names = {"age": "#age", "grade": "#money", "years_paid": "#years", "birth_year": "#birth", "past_grade": "#money"}
-    return {names[key] for key in found if key in names} | ({"#grade"} if reading.grade_word else set())
+    return frozenset({names[key] for key in found if key in names} | ({"#grade"} if reading.grade_word else set()))
 
 
 class Vocabulary:
