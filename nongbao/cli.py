@@ -19,6 +19,7 @@ from .estimator import EstimateError
 from .library import library
 from .loader import limits_from, load
 from .models import CONSOLE
+from .privacy import mask_address, normalize_address
 from .regions import RegionError
 
 
@@ -152,6 +153,40 @@ def contacts_import(path, basis):
     click.echo(f"{added} residents added, {updated} updated (basis: {basis.strip()})")
 
 
+@contacts_group.command("forget")
+@click.argument("phone")
+def contacts_forget(phone):
+    """Erase a farmer's personal data everywhere it lives (messages anonymised, notes, jobs and audit entries scrubbed)."""
+    address = normalize_address(phone)
+    storage = _storage()
+    try:
+        erased = storage.forget_contact(address, current_app.config.get("CLOCK", utcnow)())
+        if erased:
+            storage.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # nothing of it stays in the write-ahead log
+    finally:
+        storage.close()
+    if not erased:
+        raise click.ClickException(f"no contact with the number {mask_address(address)}")
+    click.echo(f"erased the personal data of {mask_address(address)}")
+
+
+@click.group("db", cls=AppGroup)
+def db_group():
+    """The database file."""
+
+
+@db_group.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False))
+def db_backup(path):
+    """Take a consistent copy of the database while the service runs (restore: stop the service, copy it back)."""
+    storage = _storage()
+    try:
+        storage.backup_to(path)
+    finally:
+        storage.close()
+    click.echo(f"backup written to {path}")
+
+
 @click.group("reminders", cls=AppGroup)
 def reminders_group():
     """Plan and send enrollment and payment reminders."""
@@ -232,5 +267,5 @@ def staff_add(username, role, region):
 
 
 def register(app: Flask):
-    for command in (init_db, content_group, chat, estimate_command, contacts_group, reminders_group, staff_group):
+    for command in (init_db, content_group, chat, estimate_command, contacts_group, reminders_group, staff_group, db_group):
         app.cli.add_command(command)

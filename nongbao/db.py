@@ -12,6 +12,7 @@ from . import models as m
 from .db_admin import AdminStorage
 from .db_content_admin import ContentAdminStorage
 from .db_inbox import InboxStorage
+from .db_privacy import PrivacyStorage
 from .db_reminders import ReminderStorage
 from .db_webchat import WebChatStorage
 from .times import iso, utcnow  # noqa: F401  (utcnow is part of this module's interface)
@@ -154,7 +155,7 @@ def m003_staff_admin(db: sqlite_utils.Database):
     )  # fmt: skip
 
 
-class Storage(ReminderStorage, AdminStorage, ContentAdminStorage, InboxStorage, WebChatStorage):
+class Storage(ReminderStorage, AdminStorage, ContentAdminStorage, InboxStorage, WebChatStorage, PrivacyStorage):
     """One connection to the service's SQLite file (WAL mode, busy timeout)."""
 
     def __init__(self, path: str, busy_timeout_ms: int = 5000):
@@ -165,6 +166,7 @@ class Storage(ReminderStorage, AdminStorage, ContentAdminStorage, InboxStorage, 
             self.db.enable_wal()
         conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
         conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA secure_delete = ON")  # erased personal data does not linger in free pages
 
     def close(self):
         self.db.close()
@@ -408,26 +410,65 @@ class Storage(ReminderStorage, AdminStorage, ContentAdminStorage, InboxStorage, 
     def _newest(self, table: str, where: str, args: list) -> dict | None:
         return self._one(f"select * from {table} where {where} order by version desc limit 1", args)
 
-    def topic(self, key: str, locale: str) -> dict | None:
-        """The national topic text in force for a locale (published): id (the content version), title, body."""
-        return self._newest("topics", "key = ? and locale = ? and region is null and status = 'published'", [key, locale])
+    def topic(self, key: str, locale: str, places=()) -> dict | None:
+        """The published topic text in force for a locale: id (the content version), title, body, region.
+
+        places: the farmer's place and its ancestors, nearest first; the first of them with its own published
+        text wins, else the national text (region null). Without places: the national text.
+        """
+        chain = [code for code in places if code]
+        if not chain:
+            return self._newest("topics", "key = ? and locale = ? and region is null and status = 'published'", [key, locale])
+        marks = ", ".join("?" for _ in chain)
+        cursor = self.db.execute(
+            "select * from topics where key = ? and locale = ? and status = 'published' "
+            f"and (region is null or region in ({marks})) order by version desc",
+            [key, locale, *chain],
+        )
+        columns = [d[0] for d in cursor.description]
+        newest: dict = {}
+        for values in cursor.fetchall():
+            row = dict(zip(columns, values))
+            newest.setdefault(row["region"], row)
+        return next((newest[code] for code in chain if code in newest), newest.get(None))
 
     def _save_version(
-        self, table: str, identity: dict, content: dict, provenance: tuple, now: datetime.datetime
+        self, table: str, identity: dict, content: dict, provenance: tuple, now: datetime.datetime,
+        numbered_by: tuple[str, ...] | None = None,
     ) -> tuple[int | None, dict | None]:
-        """A new version of one piece of content when it changed: (its id or None, the version it follows)."""
-        where = " and ".join(f"{name} = ?" for name in identity)
+        """A new version of one piece of content when it changed: (its id or None, the version it follows).
+
+        identity picks the version compared with (a None value matches null); numbered_by names the identity
+        fields that versions are numbered across (all of them by default), so that the numbers stay unique
+        where identity is finer than the table's unique index (a topic's regions and drafts).
+        """
+        where = " and ".join(f"{name} is ?" if value is None else f"{name} = ?" for name, value in identity.items())
         current = self._newest(table, where, list(identity.values()))
         if current and all(current[name] == value for name, value in content.items()):
             return None, current
+        latest = current
+        if numbered_by is not None:
+            scope = {name: identity[name] for name in numbered_by}
+            latest = self._newest(table, " and ".join(f"{name} = ?" for name in scope), list(scope.values()))
         source, source_path, author = provenance
-        row = {**identity, **content, "version": current["version"] + 1 if current else 1, "source": source,
+        row = {**identity, **content, "version": latest["version"] + 1 if latest else 1, "source": source,
                "source_path": source_path, "author": author, "created_at": _ts(now)}  # fmt: skip
         return self._insert(table, row), current
 
-    def save_topic(self, key: str, locale: str, title: str, body: str, provenance: tuple, now: datetime.datetime):
-        """A new topic version when the text changed; provenance is (source, source_path, author)."""
-        return self._save_version("topics", {"key": key, "locale": locale}, {"title": title, "body": body}, provenance, now)
+    def save_topic(
+        self, key: str, locale: str, title: str, body: str, provenance: tuple, now: datetime.datetime,
+        region: str | None = None, status: str = "published",
+    ):
+        """A new topic version when the text changed; provenance is (source, source_path, author).
+
+        region: None for the national text, else the place whose own text it is (inherited by the places under
+        it); status: published or draft. Compared with the newest version of the same region and status;
+        numbered across every region and draft of the key and locale (the unique index on key, locale, version).
+        """
+        identity = {"key": key, "locale": locale, "region": region, "status": status}
+        return self._save_version(
+            "topics", identity, {"title": title, "body": body}, provenance, now, numbered_by=("key", "locale")
+        )
 
     def topic_history(self, key: str, locale: str) -> list[dict]:
         return list(self.db["topics"].rows_where("key = ? and locale = ?", [key, locale], order_by="version"))

@@ -1,0 +1,50 @@
+"""SQL of privacy: erasing a contact's personal data everywhere it lives, and online backups (a mixin of Storage)."""
+
+import datetime
+import sqlite3
+
+from .times import iso
+
+ERASED = "[erased]"
+
+
+class PrivacyStorage:
+    """Named writes that remove personal data, and a consistent copy of the database."""
+
+    def forget_contact(self, address: str, now: datetime.datetime) -> bool:
+        """Erase a contact's personal data: number, messages' text, staff notes, queued jobs, audit entries naming it.
+
+        The rows that count things (messages, intents) stay, anonymised, so the county's figures still add up.
+        False when no contact has this address.
+        """
+        row = self._one("select id from contacts where address = ?", [address])
+        if not row:
+            return False
+        cid, alias = row["id"], f"erased:{row['id']}"
+        with self.atomic():
+            self.db.execute(
+                "update contacts set address = ?, locale = null, last_locale = null, region = null, birth_year = null, "
+                "birth_month = null, village = null, basis = null, enrolled = null, pensioner = null, check_month = null, "
+                "paid_year = null, opted_out = 1, reminders = 0, opted_out_reason = ?, updated_at = ? where id = ?",
+                [alias, "erased", iso(now), cid],
+            )
+            self.db.execute("update messages set text = ?, provider_id = null where contact_id = ?", [ERASED, cid])
+            self.db.execute("update unanswered set text = ? where contact_id = ?", [ERASED, cid])
+            self.db.execute("update followups set text = ?, answer = null where contact_id = ?", [ERASED, cid])
+            self.db.execute("delete from outbox where contact_id = ?", [cid])
+            self.db.execute("delete from conversations where contact_id = ?", [cid])
+            self.db.execute("delete from web_sessions where contact_id = ? or phone = ?", [cid, address])
+            self.db.execute(
+                "update audit_log set target = replace(target, ?, ?), before = replace(before, ?, ?), after = replace(after, ?, ?)",
+                [address, alias, address, alias, address, alias],
+            )
+            self.db.execute("delete from login_attempts where username = ?", [address])
+        return True
+
+    def backup_to(self, path: str, pages_per_step: int = 256):
+        """A consistent online copy of the database while the service keeps writing (SQLite's backup API)."""
+        target = sqlite3.connect(path)
+        try:
+            self.db.conn.backup(target, pages=pages_per_step)
+        finally:
+            target.close()
