@@ -12,7 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from nongbao import admin, cli
 from nongbao.admin import auth
-from nongbao.channels import api, twilio_sms
+from nongbao.channels import api, twilio_sms, webchat
 from nongbao.config import DEFAULTS, from_environment
 from nongbao.db import Storage
 from nongbao.i18n import CATALOG_NAMES, LOCALES_DIR
@@ -45,6 +45,7 @@ def create_app(test_config=None) -> Flask:
     app.jinja_env.globals["get_locale"] = get_locale
     auth.init_app(app)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(webchat.bp)  # the farmer web chat at /, its forms under CSRF like the admin's
     app.teardown_appcontext(close_store)
     cli.register(app)
     register_errors(app)
