@@ -25,6 +25,7 @@ DEFAULTS = {
     "TIMEZONE": "Asia/Shanghai",
     "CONTENT_DIR": str(ROOT / "content"),
     "LOG_LEVEL": "INFO",
+    "NONGBAO_ENV": "development",  # "production" refuses to start without SECRET_KEY and TWILIO_AUTH_TOKEN set
     "TWILIO_TIMEOUT": 10,  # seconds before a call to the SMS provider gives up (and is retried later)
     "SENDER_NAME": "",  # who writes to roster residents, e.g. 某某镇社保所; empty: the service's name
     "REMINDER_HOURS": "08:00-21:00",  # local sending hours in each region's time zone

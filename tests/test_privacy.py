@@ -60,3 +60,20 @@ def test_a_backup_taken_under_write_load_restores_to_a_working_service(app, conf
     check = Storage(str(tmp_path / "backup.db"))
     assert check.db.execute("pragma integrity_check").fetchone()[0] == "ok"
     check.close()
+
+
+def test_production_refuses_to_start_without_its_secrets(config):
+    import pytest
+
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app({**config, "NONGBAO_ENV": "production", "SECRET_KEY": "dev-only-change-me"})
+    with pytest.raises(RuntimeError, match="TWILIO_AUTH_TOKEN"):
+        create_app({**config, "NONGBAO_ENV": "production", "TWILIO_AUTH_TOKEN": ""})
+    assert create_app({**config, "NONGBAO_ENV": "production"})  # both set
+
+
+def test_every_page_carries_the_security_headers(client):
+    for path in ("/", "/admin/login", "/healthz"):
+        headers = client.get(path).headers
+        assert "script-src 'self'" in headers["Content-Security-Policy"] and "unsafe-inline" not in headers["Content-Security-Policy"]
+        assert headers["X-Frame-Options"] == "DENY" and headers["X-Content-Type-Options"] == "nosniff"
