@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from . import models as m
+from . import places
 from .content import PLACEHOLDERS, is_unconfirmed
 from .db import Storage
 from .i18n import translator
@@ -27,6 +28,9 @@ KINDS = ("pension_open", "pension_close_14", "pension_close_3", "enrollment", "t
 MAX_ATTEMPTS = 5  # sends tried before a busy or failing provider's row is given up
 BACKOFF_SECONDS = 30  # first retry delay; doubles each attempt, at most an hour
 OPTED_OUT_AT_CARRIER = "21610"  # Twilio: the recipient replied STOP to the carrier
+REGION_PAUSED = "region paused"  # the error kept on a queued row whose region staff paused
+REGION_PAUSE_RECHECK = datetime.timedelta(hours=1)
+ANSWER = "answer"  # a staff answer to a farmer's own request: sent like a reminder, and the only kind sent after STOP
 
 
 @dataclass
@@ -47,6 +51,7 @@ class RunReport:
     failed: int = 0
     canceled: int = 0
     held: int = 0  # due, but outside the sending hours or over the daily budget
+    paused: int = 0  # due, but staff paused reminders for the region (they wait until it is resumed)
     by_kind: Counter = field(default_factory=Counter)
 
 
@@ -137,17 +142,30 @@ def _values(t, region: RegionPolicy, due: Due, contact: dict, config: dict) -> d
     return values
 
 
+def paused_set(store: Storage) -> set[str]:
+    """The regions staff paused reminders for (each covers the places under it)."""
+    return {row["region"] for row in store.paused_regions()}
+
+
+def is_paused(paused: set[str], *codes: str | None) -> bool:
+    """Whether any of these places lies in (or is) a paused region."""
+    return bool(paused) and any(
+        code and (code in paused or any(a.code in paused for a in places.ancestors(code))) for code in codes
+    )
+
+
 def plan(store: Storage, lib: Library, config: dict, now: datetime.datetime, dry_run: bool = False) -> tuple[int, list]:
-    """Queue every reminder due at this instant (nothing twice); with dry_run, only list them."""
+    """Queue every reminder due at this instant (nothing twice; nothing in a paused region); with dry_run, only list them."""
     rows, default = [], config["DEFAULT_REGION"]
     known = store.planned_keys(now.year - 1)
+    paused = paused_set(store)
     regions: dict[str | None, RegionPolicy | None] = {}
     for contact in store.reminder_recipients():
         code = contact.get("region") or default
         if code not in regions:
             regions[code] = lib.policy_for(code)
         region = regions[code]
-        if region is None:
+        if region is None or is_paused(paused, code, region.code):
             continue
         today = now.astimezone(ZoneInfo(region.timezone)).date()
         for due in due_reminders(contact, region, today):
@@ -179,10 +197,18 @@ def send_due(store: Storage, provider, config: dict, now: datetime.datetime, rep
     budget = int(config["REMINDER_DAILY_CAP"]) - store.sent_since(_day_start(now, config["TIMEZONE"]))
     rate = float(config["REMINDER_RATE_PER_SECOND"])
     failures_in_a_row = 0
+    paused = paused_set(store)
     for row in store.due_outbox(now, limit=max(0, budget) + 100):
-        if row["opted_out"] or row["paused_at"]:
-            store.outbox_failed(row["id"], m.CANCELED, None, "opted out" if row["opted_out"] else "paused", now)
+        answer = row["kind"] == ANSWER  # a direct answer to the farmer's own request may follow a STOP; nothing else
+        if (row["opted_out"] and not answer) or row["paused_at"]:
+            reason = "opted out" if row["opted_out"] and not answer else "paused"
+            store.outbox_failed(row["id"], m.CANCELED, None, reason, now)
             report.canceled += 1
+            continue
+        if not answer and is_paused(paused, row["region"], store.contact_place(row["contact_id"])):
+            # Kept queued and looked at again later (resuming the region makes it due at once).
+            store.outbox_retry(row["id"], now + REGION_PAUSE_RECHECK, None, REGION_PAUSED, now)
+            report.paused += 1
             continue
         if not in_sending_hours(now, row["timezone"], config["REMINDER_HOURS"]) or budget <= 0:
             report.held += 1
@@ -226,6 +252,8 @@ def _send_one(store: Storage, provider, row: dict, now: datetime.datetime, repor
     # Handed to the provider: "sent" in the outbox, whatever word the provider used (its "queued" is not our queue);
     # status callbacks tell the rest.
     store.outbox_sent(row["id"], row["contact_id"], row["body"], result.provider_id, m.SENT, now)
+    if row["kind"] == ANSWER:
+        store.inbox_answer_sent(result.provider_id)
     report.sent += 1
     report.by_kind[row["kind"]] += 1
     log.info("reminder %s sent to %s", row["kind"], mask_address(row["address"]))
