@@ -158,7 +158,7 @@ def home():
 def init_app(app):
     """Sessions for staff: Flask-Login, with HttpOnly and SameSite cookies."""
     login_manager.init_app(app)
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
-    app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
+    for name, value in (("SESSION_COOKIE_HTTPONLY", True), ("SESSION_COOKIE_SAMESITE", "Lax"),
+                        ("REMEMBER_COOKIE_HTTPONLY", True), ("REMEMBER_COOKIE_SAMESITE", "Lax")):  # fmt: skip
+        if app.config.get(name) in (None, False):
+            app.config[name] = value
