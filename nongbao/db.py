@@ -433,7 +433,12 @@ class Storage(ReminderStorage, AdminStorage, ContentAdminStorage, InboxStorage, 
         return next((newest[code] for code in chain if code in newest), newest.get(None))
 
     def _save_version(
-        self, table: str, identity: dict, content: dict, provenance: tuple, now: datetime.datetime,
+        self,
+        table: str,
+        identity: dict,
+        content: dict,
+        provenance: tuple,
+        now: datetime.datetime,
         numbered_by: tuple[str, ...] | None = None,
     ) -> tuple[int | None, dict | None]:
         """A new version of one piece of content when it changed: (its id or None, the version it follows).
@@ -456,8 +461,15 @@ class Storage(ReminderStorage, AdminStorage, ContentAdminStorage, InboxStorage, 
         return self._insert(table, row), current
 
     def save_topic(
-        self, key: str, locale: str, title: str, body: str, provenance: tuple, now: datetime.datetime,
-        region: str | None = None, status: str = "published",
+        self,
+        key: str,
+        locale: str,
+        title: str,
+        body: str,
+        provenance: tuple,
+        now: datetime.datetime,
+        region: str | None = None,
+        status: str = "published",
     ):
         """A new topic version when the text changed; provenance is (source, source_path, author).
 

@@ -4,6 +4,7 @@ import datetime
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from . import places
 from .content import render
 from .db import Storage
 from .i18n import Translator, translator
@@ -66,15 +67,30 @@ class Turn:
     menus: dict = field(default_factory=dict)  # menu name -> entry keys, from the capability registry
 
     def topic(self, key: str) -> tuple[str, int | None]:
-        """A topic rendered with this farmer's figures in their language (Chinese when it lacks one), and its version."""
-        row = self.store.topic(key, self.locale) or self.store.topic(key, "zh-Hans")
+        """A topic rendered with this farmer's figures in their language (Chinese when it lacks one), and its version.
+
+        The published text of the farmer's place or its nearest ancestor with a text of its own, else the national one.
+        """
+        row = self._topic_row(key)
         if row is None:
             return self._("This topic is being written. Please call %(hotline)s.", hotline=self.hotline), None
         return render(row["body"], self.policy, self.t, self.local_today), row["id"]
 
     def topic_title(self, key: str) -> str | None:
-        row = self.store.topic(key, self.locale) or self.store.topic(key, "zh-Hans")
+        row = self._topic_row(key)
         return row["title"] if row else None
+
+    def _topic_row(self, key: str) -> dict | None:
+        chain = self.topic_places
+        return self.store.topic(key, self.locale, chain) or self.store.topic(key, "zh-Hans", chain)
+
+    @property
+    def topic_places(self) -> list[str]:
+        """The farmer's place (else the deployment's default) and the places above it, nearest first."""
+        code = self.contact.region if self.library.policy_for(self.contact.region) else self.config.get("DEFAULT_REGION")
+        if not code:
+            return []
+        return [code, *(place.code for place in places.ancestors(code))]
 
     def follow_up(self, kind: str) -> str:
         """Record a feedback or handoff for staff; the reference the farmer can quote."""

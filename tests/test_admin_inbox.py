@@ -88,7 +88,7 @@ def test_a_question_attached_to_a_topic_is_answered_by_that_topic_next_time(clie
     assert api.send("+8613800000003", "What about my cow insurance")["intent"] == "unknown"  # another one
     sign_in(client, store, clock, "li", "editor", "441403")
     page = client.get("/admin/inbox").get_data(as_text=True)
-    assert QUESTION in page and "Asked 2 times" in page and "What about my cow insurance" in page
+    assert QUESTION in page and "被问 2 次" in page and "What about my cow insurance" in page
     ids = [row["id"] for row in store.unanswered() if "社保卡" in row["text"]]
     before = store.vocabulary_row("zh-Hans")["version"]
     response = post(client, "/admin/inbox/attach", {"ids": ids, "topic": "service.where", "example": QUESTION})
@@ -228,13 +228,13 @@ def test_a_roster_with_a_bad_row_names_the_line_and_imports_nothing(client, stor
     sign_in(client, store, clock, "li", "editor", "441400")
     page = roster_upload(client, ROSTER + "13500000021,441481,上村,,,,,,,\n13500000022,441481,上村,19x0,,,,,,\n")
     text = page.get_data(as_text=True)
-    assert "Nothing was imported" in text and "Line 3" in text and "birth_year" in text
+    assert "未导入任何数据" in text and "第 3 行" in text and "birth_year" in text
     assert store.contact("+8613500000021") is None
     page = roster_upload(client, ROSTER + "13500000021,441481,上村,,,,,,,\n13500000031,110101,,,,,,,,\n")
-    assert "Line 3" in page.get_data(as_text=True) and store.contact("+8613500000021") is None  # not Meizhou
+    assert "第 3 行" in page.get_data(as_text=True) and store.contact("+8613500000021") is None  # not Meizhou
     page = roster_upload(client, ROSTER + "13500000021,441481,上村,1960,5,no,,no,,\n13500000022,,上村,1958,,yes,2026,,,\n")
     text = page.get_data(as_text=True)
-    assert "2 residents added, 0 updated" in text
+    assert "新增 2 位居民，更新 0 位" in text
     assert store.contact("+8613500000022").region == "441400"  # a row without a place is in the editor's region
     assert "上村" in text and "兴宁市 (441481)" in text  # per village: not enrolled, not paid
     assert store.audit_log("roster roster.csv")[0]["action"] == "roster import"
@@ -253,7 +253,7 @@ def test_the_dashboard_draws_svg_charts_and_the_csv_downloads(client, api, sms, 
     page = client.get("/admin/dashboard").get_data(as_text=True)
     assert page.count("<svg") == 3 and "<rect" in page and "<script" not in page and 'style="' not in page
     assert "梅县区 (441403)" in page and "pension.grades" in page
-    assert "not stored" in page  # the grades column is left out, and the page says why
+    assert "结束后不再保留" in page  # the grades column is left out, and the page says why
     response = client.get("/admin/dashboard.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]

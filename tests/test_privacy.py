@@ -75,5 +75,8 @@ def test_production_refuses_to_start_without_its_secrets(config):
 def test_every_page_carries_the_security_headers(client):
     for path in ("/", "/admin/login", "/healthz"):
         headers = client.get(path).headers
-        assert "script-src 'self'" in headers["Content-Security-Policy"] and "unsafe-inline" not in headers["Content-Security-Policy"]
+        assert (
+            "script-src 'self'" in headers["Content-Security-Policy"]
+            and "unsafe-inline" not in headers["Content-Security-Policy"]
+        )
         assert headers["X-Frame-Options"] == "DENY" and headers["X-Content-Type-Options"] == "nosniff"

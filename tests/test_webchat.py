@@ -60,7 +60,7 @@ def sends_sms(app, twilio_mock):
 
 
 def last_code(twilio_mock) -> str:
-    return re.search(r"\b(\d{6})\b", twilio_mock.requests[-1]["form"]["Body"]).group(1)
+    return re.search(r"(?<!\d)(\d{6})(?!\d)", twilio_mock.requests[-1]["form"]["Body"]).group(1)
 
 
 def test_a_question_gets_the_same_answer_and_intent_as_the_api(web, api):
