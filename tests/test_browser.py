@@ -78,3 +78,24 @@ def test_a_staff_member_signs_in_on_a_phone(live_server, page, store, clock):
     assert no_horizontal_scroll(page)
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "admin-home.png"), full_page=True)
+
+
+ADMIN_PAGES = [
+    "/admin/", "/admin/topics", "/admin/topics/pension.overview/zh-Hans", "/admin/topics/pension.grades/en?region=441403",
+    "/admin/regions", "/admin/regions/441403", "/admin/freshness", "/admin/inbox", "/admin/reminders", "/admin/dashboard",
+]  # fmt: skip
+
+
+def test_every_admin_page_fits_a_phone_without_horizontal_scroll(live_server, page, store, clock, api):
+    api.send("+8613800138001", "今年麦子啥价")  # something in the inbox
+    api.send("+8613800138001", "我要投诉，村里收费不给收据")
+    store.save_staff("zhao", auth.hash_password("correct horse battery"), "admin", None, clock())
+    page.goto(live_server + "/admin/login")
+    page.fill("input[name=username]", "zhao")
+    page.fill("input[name=password]", "correct horse battery")
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+    for path in ADMIN_PAGES:
+        response = page.goto(live_server + path)
+        assert response.status == 200, path
+        assert no_horizontal_scroll(page), path
