@@ -351,6 +351,19 @@ def test_in_a_browser_staff_edit_and_publish_the_overview_and_the_api_answers_wi
     assert page.locator(".flash").first.is_visible()
     assert api.send(phone, ZH_ASK)["reply"].startswith("浏览器里改的说明：年满60岁、交够15年就能领。")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_VIEWPORT["width"]
+    english = farmer(api, store, clock, "+8613800001010")
+    before_en = api.send(english, EN_ASK)["reply"]
+    page.goto(live_server + OVERVIEW + "/en")
+    page.fill("textarea[name=body]", "Changed in a browser: paid from {claim_age} after {min_years} years. Call {hotline}.")
+    with page.expect_navigation():
+        page.click("button[name=save]")
+    with page.expect_navigation():
+        page.click("button[name=publish]")
+    assert api.send(english, EN_ASK)["reply"].startswith("Changed in a browser: paid from 60 after 15 years.")
+    with page.expect_navigation():
+        page.locator("form[action$='/revert'] button").last.click()  # back to the version loaded from the file
+    assert api.send(english, EN_ASK)["reply"] == before_en
+    page.goto(live_server + OVERVIEW + "/zh-Hans")
     assert all(url.startswith(live_server) for url in requests)  # nothing from outside
     errors = [e for e in errors if "favicon.ico" not in e and "Failed to load resource" not in e]
     assert not errors  # no script or style blocked by the CSP, no script error, no failed request
