@@ -33,7 +33,7 @@ def choice(turn: Turn, codes: list[str]) -> Outcome:
 def named(turn: Turn) -> Outcome | None:
     """A message that is only a place name sets the place, whatever was asked before."""
     text = turn.text.strip()
-    if not text or len(text) > 24 or parse_number(text) is not None:
+    if not text or len(text) > 40 or parse_number(text) is not None:
         return None
     found = turn.library.find_places(text)
     if found is None or not found.only_place:

@@ -127,7 +127,8 @@ class PlaceFind:
 
 
 _PLACE_FILLER = re.compile(
-    r"^(我家在|我住在|我们在|我们是|俺家在|俺们|俺是|咱是|咱们|我是|我在|俺在|咱在|住在|在|老家|i live in|i am in|im in|i'm in|in|from|i'm from)+"
+    r"^(我家在|我住在|我们在|我们是|俺家在|俺们|俺是|咱是|咱们|我是|我在|俺在|咱在|他家在|她家在|他在|她在|他是|她是|家住|住在|在|老家在|老家"
+    r"|(i|we|they)livein|(he|she)livesin|livesin|livein|(i|we)(am|are)?in|i'?min|(i|we)(am|are)?from|i'?mfrom|in|from)+"
     r"|(的人|的|人|这边|那边|这里|那里|这块|那块|地区|一带|来的|嘞|哩|呢|啊)+$"
 )
 
