@@ -10,7 +10,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from nongbao import admin, cli
+from nongbao import admin, cli, metrics
 from nongbao.admin import auth
 from nongbao.channels import api, twilio_sms, webchat
 from nongbao.config import DEFAULTS, from_environment
@@ -46,6 +46,7 @@ def create_app(test_config=None) -> Flask:
     app.jinja_env.globals["get_locale"] = get_locale
     auth.init_app(app)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(metrics.bp)  # /metrics for Prometheus (METRICS_TOKEN limits it)
     app.register_blueprint(webchat.bp)  # the farmer web chat at /, its forms under CSRF like the admin's
     app.teardown_appcontext(close_store)
     cli.register(app)

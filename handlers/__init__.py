@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from nongbao.intents import KNOWLEDGE_TOPICS
 from nongbao.turns import Outcome, Turn
 
-from . import estimate, followup, knowledge, language, menu, region, subscriptions, topics, unknown
+from . import estimate, followup, knowledge, language, menu, privacy, region, subscriptions, topics, unknown
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,7 @@ CAPABILITIES = (
     Capability("topics", topics.several),  # a message asking several things at once
     Capability("region", region.named, region.resume),  # a message that names a place
     Capability("unknown", unknown.answer),
+    Capability("privacy", privacy.ask, privacy.resume),  # "删除我的信息": erasure after 确认删除 (intent "menu")
 )
 REGISTRY = {capability.key: capability for capability in CAPABILITIES}
 # The main menu's sub-menus and where they sit.

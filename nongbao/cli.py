@@ -1,4 +1,4 @@
-"""Staff commands: `flask --app app content load|check`, `chat`, `estimate` and `init-db`."""
+"""Staff commands: `flask --app app content load|check`, `chat`, `estimate`, `init-db`, `db backup|prune`, ...."""
 
 import dataclasses
 import datetime
@@ -185,6 +185,27 @@ def db_backup(path):
     finally:
         storage.close()
     click.echo(f"backup written to {path}")
+
+
+@db_group.command("prune")
+def db_prune():
+    """Blank message texts older than MESSAGE_RETENTION_DAYS (rows and counts stay); drop old staff sign-in attempts."""
+    config = current_app.config
+    storage = _storage()
+    try:
+        pruned = prune(storage, config, config.get("CLOCK", utcnow)())
+    finally:
+        storage.close()
+    days = int(config["MESSAGE_RETENTION_DAYS"])
+    kept = f"older than {days} days" if days > 0 else "none: MESSAGE_RETENTION_DAYS is 0, texts are kept"
+    click.echo(f"expired {pruned['messages']} message texts ({kept}); deleted {pruned['login_attempts']} sign-in attempts")
+
+
+def prune(storage: Storage, config, now: datetime.datetime) -> dict[str, int]:
+    """The retention rules applied once (this command and the worker's daily task)."""
+    pruned = storage.prune(now, int(config["MESSAGE_RETENTION_DAYS"]), int(config["LOGIN_ATTEMPT_RETENTION_DAYS"]))
+    storage.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the old texts do not linger in the write-ahead log
+    return pruned
 
 
 @click.group("reminders", cls=AppGroup)

@@ -21,6 +21,8 @@ DEFAULTS = {
     "SMS_MAX_PARTS": 3,
     "MAX_TEXT_LENGTH": 1600,
     "API_RATE_PER_MINUTE": 30,  # messages one contact may send through the API in a minute (429 beyond)
+    "API_RATE_PER_TOKEN_PER_MINUTE": 600,  # requests one API token may make in a minute (429 beyond; 0: no limit)
+    "FLOOD_PER_MINUTE": 20,  # messages one number may send in a minute before one notice and silence (0: no limit)
     "CONVERSATION_TIMEOUT_MINUTES": 30,
     "TIMEZONE": "Asia/Shanghai",
     "CONTENT_DIR": str(ROOT / "content"),
@@ -38,6 +40,9 @@ DEFAULTS = {
     "REMINDER_BACKLOG_ALERT": 500,  # backlog size that raises an alert for staff
     "REMINDER_INTERVAL_SECONDS": 60,  # how often the worker plans and sends
     "HUEY_DATABASE": "",  # the job queue's SQLite file; empty: next to DATABASE
+    "METRICS_TOKEN": "",  # a bearer token /metrics asks for; empty: /metrics is open (limit it at the proxy)
+    "MESSAGE_RETENTION_DAYS": 365,  # message texts older than this become [expired] (`flask db prune`); 0 keeps them
+    "LOGIN_ATTEMPT_RETENTION_DAYS": 30,  # staff sign-in attempts (with their addresses) kept this long
 }
 
 

@@ -9,9 +9,11 @@ import sqlite_utils
 from sqlite_utils import Migrations
 
 from . import models as m
+from .db_abuse import AbuseStorage
 from .db_admin import AdminStorage
 from .db_content_admin import ContentAdminStorage
 from .db_inbox import InboxStorage
+from .db_metrics import MetricsStorage
 from .db_privacy import PrivacyStorage
 from .db_reminders import ReminderStorage
 from .db_webchat import WebChatStorage
@@ -155,7 +157,9 @@ def m003_staff_admin(db: sqlite_utils.Database):
     )  # fmt: skip
 
 
-class Storage(ReminderStorage, AdminStorage, ContentAdminStorage, InboxStorage, WebChatStorage, PrivacyStorage):
+class Storage(
+    ReminderStorage, AdminStorage, ContentAdminStorage, InboxStorage, WebChatStorage, PrivacyStorage, MetricsStorage, AbuseStorage
+):
     """One connection to the service's SQLite file (WAL mode, busy timeout)."""
 
     def __init__(self, path: str, busy_timeout_ms: int = 5000):

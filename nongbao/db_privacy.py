@@ -1,4 +1,4 @@
-"""SQL of privacy: erasing a contact's personal data everywhere it lives, and online backups (a mixin of Storage)."""
+"""SQL of privacy: erasing a contact's personal data, expiring old message texts, online backups (a mixin of Storage)."""
 
 import datetime
 import sqlite3
@@ -6,6 +6,7 @@ import sqlite3
 from .times import iso
 
 ERASED = "[erased]"
+EXPIRED = "[expired]"
 
 
 class PrivacyStorage:
@@ -40,6 +41,23 @@ class PrivacyStorage:
             )
             self.db.execute("delete from login_attempts where username = ?", [address])
         return True
+
+    def prune(self, now: datetime.datetime, message_days: int, login_days: int) -> dict[str, int]:
+        """Blank the text of messages older than message_days (0: keep them) and delete older sign-in attempts.
+
+        The message rows stay (intent, channel, dates), so counts do not change. How many rows each step touched.
+        """
+        expired = 0
+        with self.atomic():
+            if message_days > 0:
+                before = iso(now - datetime.timedelta(days=message_days))
+                expired = self.db.execute(
+                    "update messages set text = ? where created_at < ? and text is not null and text not in (?, ?)",
+                    [EXPIRED, before, EXPIRED, ERASED],
+                ).rowcount
+            before = iso(now - datetime.timedelta(days=login_days))
+            logins = self.db.execute("delete from login_attempts where created_at < ?", [before]).rowcount
+        return {"messages": expired, "login_attempts": logins}
 
     def backup_to(self, path: str, pages_per_step: int = 256):
         """A consistent online copy of the database while the service keeps writing (SQLite's backup API)."""

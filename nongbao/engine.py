@@ -3,10 +3,12 @@
 import datetime
 import logging
 import re
+import time
 
 from handlers import MENUS, REGISTRY
+from handlers import privacy as erasure
 
-from . import segments
+from . import metrics, segments
 from .db import Storage, utcnow
 from .i18n import negotiate
 from .intents import YES_WORDS
@@ -34,7 +36,7 @@ class Engine:
 
     def receive(self, address: str, text_in: str, channel: str, provider_id: str | None = None) -> Reply:
         """Store the message first, then answer it once; a repeated provider id gets the stored reply."""
-        now = self.clock()
+        now, started = self.clock(), time.perf_counter()
         contact = self.store.get_or_create_contact(normalize_address(address), channel, now)
         stored_text = mask_sensitive_numbers(text_in or "")
         inbound_id, fresh = self.store.record_inbound(contact.id, channel, stored_text, provider_id, now)
@@ -52,6 +54,7 @@ class Engine:
                 inbound_id, contact.id, channel, reply.text, reply.intent, reply.content_version, reply.segments, now
             )
             self.store.update_contact(contact.id, now, last_locale=turn.locale)
+        metrics.answered(reply.intent, channel, time.perf_counter() - started)
         log.info("reply to %s intent=%s parts=%d", mask_address(contact.address), reply.intent, reply.segments)
         return reply
 
@@ -137,6 +140,8 @@ class Engine:
             if command.intent != "language" and (turn.contact.locale or turn.contact.last_locale):
                 turn.locale = turn.contact.locale or turn.contact.last_locale  # TD, STOP: short codes, not a language
             return REGISTRY[command.intent].handle(turn)
+        if erasure.requested(text):  # "删除我的信息": asks for confirmation, whatever dialogue was open
+            return REGISTRY["privacy"].handle(turn)
         if turn.state and text and LAUGHTER.match(text):
             return Outcome(turn._("Reply MENU for the menu."), "menu", state=KEEP, ask_region=False)  # the dialogue stays
         capability = REGISTRY.get((turn.state or {}).get("flow"))

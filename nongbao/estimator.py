@@ -13,6 +13,7 @@ CENT = Decimal("0.01")
 TENTH = Decimal("0.1")
 MIN_AGE, MAX_AGE = 16, 100
 MAX_AMOUNT = Decimal(100_000_000)  # yuan; anything larger is a typing error, and keeps Decimal exact
+MAX_DIGITS = 15  # an input of 10**16 or more is refused before any arithmetic
 
 
 class EstimateError(ValueError):
@@ -184,6 +185,8 @@ def _number(raw, field_name: str, *, integer: bool) -> Decimal:
     """A JSON number or numeric string as Decimal; booleans, NaN, infinities and fractions of integers are errors."""
     if isinstance(raw, bool) or raw is None or not isinstance(raw, (int, float, str, Decimal)):
         raise EstimateError(field_name, "invalid", f"{field_name} must be a number")
+    if isinstance(raw, int) and raw.bit_length() > 64:  # str() of a 5,000-digit int raises ValueError
+        raise EstimateError(field_name, "out_of_range", f"{field_name} is far too large")
     if isinstance(raw, float) and not math.isfinite(raw):
         raise EstimateError(field_name, "invalid", f"{field_name} must be a finite number")
     try:
@@ -192,6 +195,8 @@ def _number(raw, field_name: str, *, integer: bool) -> Decimal:
         raise EstimateError(field_name, "invalid", f"{field_name} must be a number, not {raw!r}") from None
     if not value.is_finite():
         raise EstimateError(field_name, "invalid", f"{field_name} must be a finite number")
+    if value and value.adjusted() > MAX_DIGITS:  # "1e999999" would take minutes to turn into an int
+        raise EstimateError(field_name, "out_of_range", f"{field_name} is far too large")
     if integer and value != value.to_integral_value():
         raise EstimateError(field_name, "invalid", f"{field_name} must be a whole number")
     return value

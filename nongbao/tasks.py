@@ -2,6 +2,7 @@
 
 The outbox table stays the only queue of messages; Huey only keeps time. A killed task loses
 nothing: rows it had claimed are taken again when their lease runs out.
+Once a day it also applies the retention rules (MESSAGE_RETENTION_DAYS, as `flask db prune`).
 Run with `huey_consumer nongbao.tasks.huey` (`make run` starts it beside the web server).
 """
 
@@ -12,6 +13,7 @@ from huey import SqliteHuey, crontab
 from app import create_app
 
 from . import providers, reminders
+from .cli import prune as apply_retention
 from .db import Storage, utcnow
 from .library import library
 
@@ -28,3 +30,13 @@ def remind():
     finally:
         storage.close()
     return {"planned": report.planned, "sent": report.sent, "failed": report.failed, "held": report.held}
+
+
+@huey.periodic_task(crontab(minute="30", hour="19"))  # Huey's crontab is in UTC: 03:30 in China
+def prune():
+    """Blank message texts past MESSAGE_RETENTION_DAYS and drop old staff sign-in attempts."""
+    storage = Storage(app.config["DATABASE"])
+    try:
+        return apply_retention(storage, app.config, utcnow())
+    finally:
+        storage.close()

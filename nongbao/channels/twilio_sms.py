@@ -2,11 +2,11 @@
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, abort, current_app, request
+from flask import Blueprint, Response, abort, current_app, jsonify, request
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
-from .. import reminders
+from .. import flood, reminders
 from ..models import SMS
 from ..web import engine, now, store
 
@@ -43,11 +43,20 @@ def incoming():
     if not sender:
         abort(400)
     text = request.form.get("Body", "")  # Twilio caps bodies at 1,600 characters; stored whole
-    reply = engine().receive(sender, text, SMS, provider_id=sid)
+    # A flood gets one notice and then silence; the message is stored either way (nongbao/flood.py).
+    reply = flood.screen(store(), current_app.config, sender, text, SMS, now(), sid) or engine().receive(
+        sender, text, SMS, provider_id=sid
+    )
     twiml = MessagingResponse()
     if reply.text:
         twiml.message(reply.text)
     return Response(str(twiml), mimetype="text/xml")
+
+
+@bp.errorhandler(413)
+def too_large(_exc):
+    """A body over MAX_CONTENT_LENGTH: a JSON error before anything is read or stored (Twilio never sends one)."""
+    return jsonify({"error": {"code": "too_large", "message": "the request body is too large"}}), 413
 
 
 @bp.post("/status")
