@@ -257,10 +257,7 @@ def topic_editor(key: str, locale: str):
 @bp.post("/topics/<key>/<locale>")
 def topic_save(key: str, locale: str):
     """Save the text as a draft of the region's own text (checked first; farmers still get the published one)."""
-    _check_topic(key, locale)
-    lib = library(store())
-    region = region_param(request.form.get("region"), lib)
-    require_edit(region)
+    lib, region = _editable(key, locale)
     title = (request.form.get("title") or "").strip()
     body = (request.form.get("body") or "").strip()
     problem = check_text(lib, key, locale, region, title, body)
@@ -281,13 +278,19 @@ def topic_save(key: str, locale: str):
     return redirect(_editor_url(key, locale, region))
 
 
-@bp.post("/topics/<key>/<locale>/publish")
-def topic_publish(key: str, locale: str):
-    """Publish the region's draft: farmers get it from the next message on."""
+def _editable(key: str, locale: str):
+    """The content in force and the form's region, refused (403) unless this account may edit that region's topics."""
     _check_topic(key, locale)
     lib = library(store())
     region = region_param(request.form.get("region"), lib)
     require_edit(region)
+    return lib, region
+
+
+@bp.post("/topics/<key>/<locale>/publish")
+def topic_publish(key: str, locale: str):
+    """Publish the region's draft: farmers get it from the next message on."""
+    lib, region = _editable(key, locale)
     draft = store().topic_draft(key, locale, region)
     if draft is None:
         flash(_("There is no draft to publish."), "error")
@@ -306,10 +309,7 @@ def topic_publish(key: str, locale: str):
 @bp.post("/topics/<key>/<locale>/revert")
 def topic_revert(key: str, locale: str):
     """Publish an old version of the region's text again, as a new version."""
-    _check_topic(key, locale)
-    lib = library(store())
-    region = region_param(request.form.get("region"), lib)
-    require_edit(region)
+    lib, region = _editable(key, locale)
     version = request.form.get("version") or ""
     old = store().topic_version(key, locale, int(version)) if version.isdigit() else None
     if old is None or old["region"] != region:
