@@ -4,6 +4,7 @@ import re
 
 from nongbao.models import REGION_ASKED, REGION_SKIPPED, REGION_UNKNOWN
 from nongbao.numerals import parse_choice
+from nongbao.parsing import SKIP_COUNTY
 from nongbao.turns import KEEP, Outcome, Turn
 
 COURTESY = re.compile(
@@ -12,7 +13,6 @@ COURTESY = re.compile(
     re.IGNORECASE,
 )
 GOODBYE = re.compile(r"^(再见|拜拜|回见|bye|goodbye|see you)[!！。.~～\s]*$", re.IGNORECASE)
-SKIP = re.compile(r"^(跳过|不说|不用了?|不知道|算了|不|否|skip|no|later|n/a)[!！。.~～\s]*$", re.IGNORECASE)
 
 
 def _labels(turn: Turn) -> dict[str, str]:
@@ -65,7 +65,7 @@ def _open(turn: Turn, name: str, prefix: str = "") -> Outcome:
 def show(turn: Turn) -> Outcome:
     """The main menu, remembered so that the next number picks from it; thanks and goodbyes get a short word."""
     text = turn.text.strip()
-    if SKIP.match(text) and turn.contact.region_status in (REGION_UNKNOWN, REGION_ASKED):
+    if SKIP_COUNTY.match(text) and turn.contact.region_status in (REGION_UNKNOWN, REGION_ASKED):
         return Outcome(
             turn._("All right. Reply MENU to see what I can answer."), "menu", ask_region=False,
             contact={"region_status": REGION_SKIPPED},

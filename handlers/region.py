@@ -1,12 +1,9 @@
 """The county question: a farmer names their place (or skips), with a numbered choice when names repeat."""
 
-import re
-
 from nongbao.models import REGION_SET, REGION_SKIPPED
 from nongbao.numerals import parse_number
+from nongbao.parsing import SKIP_COUNTY
 from nongbao.turns import Outcome, Turn
-
-SKIP = re.compile(r"^(跳过|不说|不用了?|不知道|算了|不|否|skip|no|later|n/a)[!！。.~～\s]*$", re.IGNORECASE)
 
 
 def place_label(turn: Turn, code: str) -> str:
@@ -50,7 +47,7 @@ def resume(turn: Turn) -> Outcome | None:
         codes = data.get("codes", [])
         if number is not None and 1 <= number <= len(codes):
             return _set(turn, codes[number - 1])
-    if SKIP.match(text):
+    if SKIP_COUNTY.match(text):
         return Outcome(
             turn._("All right. Reply MENU to see what I can answer."), "menu", ask_region=False,
             contact={"region_status": REGION_SKIPPED},

@@ -251,8 +251,7 @@ def render(text: str, policy: dict, t: Translator, today: datetime.date | None =
             continue
         if path and is_unconfirmed(path, marks):
             hedged = True
-            if name not in SENTENCES:
-                value = t._("about %(value)s", value=value)
+            value = value if name in SENTENCES else _about(t, value)
         if path and today is not None:
             year = (policy.get(path.split(".")[0]) or {}).get("year")
             if isinstance(year, int) and year < today.year:
@@ -278,7 +277,12 @@ def figure(name: str, policy: dict, t: Translator) -> str | None:
     if not value:
         return None
     path = FIGURE_PATHS.get(name)
-    return t._("about %(value)s", value=value) if path and is_unconfirmed(path, policy.get("unconfirmed")) else value
+    return _about(t, value) if path and is_unconfirmed(path, policy.get("unconfirmed")) else value
+
+
+def _about(t: Translator, value: str) -> str:
+    """An assumed or derived figure as farmers read it: 约…, about …."""
+    return t._("about %(value)s", value=value)
 
 
 def _pointer(t: Translator, subject: str, policy: dict) -> str:

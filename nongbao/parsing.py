@@ -145,6 +145,8 @@ _SKIP = re.compile(
     r"^(俺|我)?(跳过|不知道|不晓得|不清楚|不记得了?|记不清了?|忘了|算了吧|skip|i? ?don'?t know|idk|dunno|not sure|no idea)[!！。.~～\s]*$",
     re.IGNORECASE,
 )
+# Answers that decline the county question (跳过, 不说, skip), shared by the menu and the county dialogue.
+SKIP_COUNTY = re.compile(r"^(跳过|不说|不用了?|不知道|算了|不|否|skip|no|later|n/a)[!！。.~～\s]*$", re.IGNORECASE)
 # "一年" is per year unless years are being counted ("交了一年").
 _PER_YEAR = re.compile(r"(?<![了过交缴满够第零一二三四五六七八九十两])一年(?!多|半|了|的时间)")
 _PER_MONTH = re.compile(r"(?<![了过第\d])一个月")

@@ -19,7 +19,7 @@ from ..regions import RegionError
 from ..web import now, store
 from . import bp
 from .auth import audit, require_edit, require_view
-from .topics import _download, describe, dump_yaml, load_upload, place_label, staff_provenance
+from .topics import _download, describe, dump_yaml, place_label, staff_provenance, upload_page
 
 FILE_ORDER = ("code", "name", "parent", "pension", "medical", "contact", "timezone", "unconfirmed", "sources")
 
@@ -282,10 +282,4 @@ def regions_import():
     """Upload region files, as `flask content load` reads them (only regions the account may edit)."""
     if current_user.role not in ("admin", "editor"):
         abort(403)
-    report = None
-    if request.method == "POST":
-        report, problem = load_upload("regions")
-        if problem:
-            flash(_("Nothing was loaded: %(problem)s", problem=problem), "error")
-            return render_template("admin/topics_import.html", kind="regions", report=None), 400
-    return render_template("admin/topics_import.html", kind="regions", report=report)
+    return upload_page("regions")

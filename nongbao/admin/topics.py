@@ -533,10 +533,15 @@ def load_upload(kind: str) -> tuple[loader.LoadReport | None, str | None]:
 def topics_import():
     """Upload topic (and vocabulary) files, as `flask content load` reads them."""
     require_edit(None)
+    return upload_page("topics")
+
+
+def upload_page(kind: str):
+    """The upload form of topics or regions, and what loading the posted files did."""
     report = None
     if request.method == "POST":
-        report, problem = load_upload("topics")
+        report, problem = load_upload(kind)
         if problem:
             flash(_("Nothing was loaded: %(problem)s", problem=problem), "error")
-            return render_template("admin/topics_import.html", kind="topics", report=None), 400
-    return render_template("admin/topics_import.html", kind="topics", report=report)
+            return render_template("admin/topics_import.html", kind=kind, report=None), 400
+    return render_template("admin/topics_import.html", kind=kind, report=report)
