@@ -62,9 +62,10 @@ class Engine:
         state = self.store.conversation(contact.id, now)
         lib = library(self.store)
         locale = negotiate(contact.locale, text, contact.last_locale, self.config["DEFAULT_LOCALE"])
-        if lib.matcher.is_pinyin(text):
+        chinese = lib.matcher.as_chinese(text)  # handlers read the words pinyin spells, alone or inside Chinese
+        if chinese != text:
             locale = contact.locale or "zh-Hans"  # pinyin is typed by Chinese speakers without a Chinese keyboard
-        text = lib.matcher.as_chinese(text)  # handlers read the words pinyin spells, alone or inside Chinese
+        text = chinese
         return Turn(self.store, lib, self.config, contact, text, locale, now, inbound_id, state, menus=MENUS)
 
     def _answer(self, turn: Turn, masked: bool) -> Reply:
