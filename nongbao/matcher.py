@@ -33,6 +33,7 @@ STATEMENT_MAX = {True: 12, False: 40}  # characters (Chinese, English): a longer
 MIN_SCORE = 0.45  # below this the message is not about any topic
 EXAMPLE_WEIGHT = 1.6  # an example phrasing that matches fully counts this much
 FUZZY_KEYWORD = 0.6  # share of a keyword's weight earned by a near miss (one typo)
+NEAR_CUTOFF = 74  # partial_ratio at which a keyword of four or more characters counts as a near miss
 CLARIFY_BELOW = 1.6  # a best score this low, with a runner-up this close, is asked about instead of guessed
 CLARIFY_RATIO = 0.95  # measured on the labelled sets: where this fires the best guess is wrong about one time in four
 CLARIFIABLE = set(KNOWLEDGE_TOPICS) | {"estimate"}
@@ -86,6 +87,12 @@ def _phrase_in(phrase: list[str], words: list[str]) -> bool:
     return False
 
 
+def commonness(word: str) -> int:
+    """How often a word occurs in everyday Chinese (jieba's dictionary frequency; 0 for one it does not know)."""
+    _TOKENIZER.check_initialized()
+    return _TOKENIZER.FREQ.get(word, 0)
+
+
 @functools.lru_cache(maxsize=4096)
 def signals(text: str) -> frozenset[str]:
     """Pseudo-words for what numbers in a message mean: #age, #money, #years, #birth."""
@@ -136,6 +143,9 @@ class Vocabulary:
         self.known = set(self.words)
         self._idf = self._inverse_document_frequency()
         self.examples = [(self._weigh(f), intent) for f, intent in self.examples]
+        self._index_examples()
+        self._index_keywords()
+        self.score = functools.lru_cache(maxsize=2048)(self._score)  # one message is scored several times per turn
 
     @staticmethod
     def _command_key(text: str) -> str:
@@ -240,7 +250,68 @@ class Vocabulary:
         default = math.log(1 + max(1, len(self.examples)))
         return {f: self._idf.get(f, default) for f in feats}
 
-    def score(self, text: str) -> dict[str, float]:
+    def _index_examples(self):
+        """Feature -> (example, weight) postings and each example's norm, so a message meets only examples it shares with."""
+        self._postings: dict[str, list[tuple[int, float]]] = {}
+        self._norms: list[float] = []
+        for number, (example, _intent) in enumerate(self.examples):
+            for feature, weight in example.items():
+                self._postings.setdefault(feature, []).append((number, weight))
+            self._norms.append(math.sqrt(sum(v * v for v in example.values())) or 1.0)
+
+    def _index_keywords(self):
+        """What each keyword needs in a text to hit (its characters, or its words), to try only those that may."""
+        self._needs: list[frozenset[str]] = []
+        self._char_postings: dict[str, list[int]] = {}
+        self._always: set[int] = set()  # keywords every text may hit: marks alone, near misses with a repeated character
+        self._near_length: dict[int, int] = {}  # Chinese keywords a near miss counts for, by number: their length
+        for number, (keyword, *_rest) in enumerate(self.keywords):
+            parts = [part.strip() for part in keyword.split("+") if not part.strip().startswith("#")]
+            if self.chinese:
+                needs = frozenset("".join(parts))
+                for character in needs:
+                    self._char_postings.setdefault(character, []).append(number)
+                if len(keyword) >= 4 and "+" not in keyword and not keyword.startswith("#"):
+                    self._near_length[number] = len(keyword)
+                    if len(needs) != len(keyword):
+                        self._always.add(number)
+            else:
+                needs = frozenset(word for part in parts for word in part.split())
+            if not needs:
+                self._always.add(number)
+            self._needs.append(needs)
+
+    def _candidates(self, normal: str, squashed: str) -> set[int]:
+        """The keywords that can hit this text: all their characters are in it, or enough for a near miss."""
+        shared: dict[int, int] = {}
+        for character in set(normal):
+            for number in self._char_postings.get(character, ()):
+                shared[number] = shared.get(number, 0) + 1
+        cutoff = NEAR_CUTOFF / 100
+        possible = set(self._always)
+        for number, count in shared.items():
+            if count == len(self._needs[number]):
+                possible.add(number)
+            elif (length := self._near_length.get(number)) is not None:
+                # partial_ratio is at most 2m / (n + m) for m shared characters and the shorter length n (edge windows).
+                if count >= cutoff * min(length, len(squashed)) / (2 - cutoff):
+                    possible.add(number)
+        return possible
+
+    def _english_candidates(self, *texts: str) -> set[int]:
+        """The keywords whose words could all be in one of the texts (as written, or a stem with an ending)."""
+        stems = set()
+        for word in " ".join(texts).split():
+            stems.add(word)
+            stems.update(
+                word[: len(word) - len(end)] for end in _ENDINGS if end and word.endswith(end) and len(word) - len(end) >= 4
+            )
+        return {number for number, needs in enumerate(self._needs) if needs <= stems}
+
+    def score(self, text: str) -> dict[str, float]:  # replaced per instance by a cached _score
+        return self._score(text)
+
+    def _score(self, text: str) -> dict[str, float]:
         """Every intent's score for a text in this vocabulary's language."""
         normal = self.correct(self.normalize(text))
         phrase = normal if self.chinese else self.correct(self.normalize(text, keep_stopwords=True))
@@ -248,7 +319,10 @@ class Vocabulary:
         tokens = set(normal.split())
         short = normal.replace(" ", "") if self.chinese else f" {normal} "
         full = phrase.replace(" ", "") if self.chinese else f" {phrase} "
-        for keyword, weight, intent, as_written in self.keywords:
+        possible = self._candidates(normal, short) if self.chinese else self._english_candidates(normal, phrase)
+        for number, (keyword, weight, intent, as_written) in enumerate(self.keywords):
+            if number not in possible:
+                continue
             squashed = full if as_written else short
             if "+" in keyword:
                 hit = 1.0 if all(self._contains(part, tokens, squashed) for part in keyword.split("+")) else 0.0
@@ -260,17 +334,24 @@ class Vocabulary:
                 hit = 1.0 if _phrase_in(keyword.split(), squashed.split()) else 0.0
             if hit:
                 scores[intent] = scores.get(intent, 0.0) + weight * hit
-        query = self._weigh(self._features_of(normal))
-        query_norm = math.sqrt(sum(v * v for v in query.values())) or 1.0
-        best: dict[str, float] = {}
-        for example, intent in self.examples:
-            shared = sum(query[f] * example[f] for f in query.keys() & example.keys())
-            if shared:
-                norm = math.sqrt(sum(v * v for v in example.values())) or 1.0
-                best[intent] = max(best.get(intent, 0.0), shared / (query_norm * norm))
-        for intent, similarity in best.items():
+        for intent, similarity in self._similar_examples(normal).items():
             scores[intent] = scores.get(intent, 0.0) + EXAMPLE_WEIGHT * similarity
         return scores
+
+    def _similar_examples(self, normal: str) -> dict[str, float]:
+        """Each intent's best cosine similarity between the text and one of its examples (idf-weighted features)."""
+        query = self._weigh(self._features_of(normal))
+        query_norm = math.sqrt(sum(v * v for v in query.values())) or 1.0
+        shared: dict[int, float] = {}
+        for feature, weight in query.items():
+            for number, example_weight in self._postings.get(feature, ()):
+                shared[number] = shared.get(number, 0.0) + weight * example_weight
+        best: dict[str, float] = {}
+        for number, dot in shared.items():
+            if dot:
+                intent = self.examples[number][1]
+                best[intent] = max(best.get(intent, 0.0), dot / (query_norm * self._norms[number]))
+        return best
 
     def _contains(self, part: str, tokens: set[str], squashed: str) -> bool:
         part = part.strip()
@@ -283,7 +364,7 @@ class Vocabulary:
         """Partial credit for a keyword of four or more characters written with one wrong character."""
         if len(keyword) < 4 or len(text) < len(keyword) - 1:
             return 0.0
-        return FUZZY_KEYWORD if fuzz.partial_ratio(keyword, text) >= 74 else 0.0
+        return FUZZY_KEYWORD if fuzz.partial_ratio(keyword, text) >= NEAR_CUTOFF else 0.0
 
 
 class IntentMatcher:
@@ -294,7 +375,7 @@ class IntentMatcher:
         terms = [t for v in self.vocabularies.values() if v.chinese for t in v.terms if _CJK.search(t)]
         terms += [name for p in places.all_places() if p.level in ("province", "prefecture") for name in (p.name, *p.short)]
         counties = [name for p in places.all_places() if p.level == "county" for name in p.short if len(name) >= 2]
-        self.pinyin = pinyin.Converter(terms, counties) if terms else None
+        self.pinyin = pinyin.Converter(terms, counties, commonness) if terms else None
 
     def command(self, text: str) -> Match | None:
         """A global command word, recognised in any language and any conversation state."""

@@ -103,15 +103,19 @@ def spellings(word: str, limit: int = 8) -> list[str]:
 class Converter:
     """Pinyin back to Chinese, using a word list (the matcher's vocabulary and everyday words)."""
 
-    def __init__(self, words, places=()):
+    def __init__(self, words, places=(), commonness=lambda word: 0.0):
         self.words: dict[str, str] = {}
         self.everyday: set[str] = set()
         self.placenames: set[str] = set()
-        for word in sorted(set(places), key=len):  # county names: only where no vocabulary word spells the same
+
+        def weakest_first(word: str):  # longer, then more common words win a shared spelling, the same in every run
+            return len(word), commonness(word), word
+
+        for word in sorted(set(places), key=weakest_first):  # county names: only where no vocabulary word spells the same
             for spelling in spellings(word, limit=2):
                 self.words[spelling] = word
                 self.placenames.add(spelling)
-        for word in sorted(set(words) - set(COMMON), key=len):  # longer words win a shared spelling
+        for word in sorted(set(words) - set(COMMON), key=weakest_first):
             for spelling in spellings(word):
                 self.words[spelling] = word
                 self.placenames.discard(spelling)

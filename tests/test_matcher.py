@@ -4,6 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from nongbao import pinyin
+from nongbao.matcher import commonness
 from scripts.intent_accuracy import evaluate, read_labelled, shipped_matcher
 
 DATA = Path(__file__).parent / "data"
@@ -55,3 +57,11 @@ def test_staff_can_teach_a_new_phrase_without_code(matcher):
         "intents": {"pension.death": {"keywords": ["驾鹤西去"], "examples": []}},
     }
     assert IntentMatcher({"zh-Hans": vocab}).match("老人驾鹤西去了账户怎么办").intent == "pension.death"
+
+
+def test_pinyin_spelling_shared_by_words_reads_as_the_common_word_whatever_their_order():
+    """保险, 保现 and 包险 all spell baoxian: the everyday word wins in every run, not the first in a set."""
+    words = ["保现", "保险", "包险", "养老"]
+    for order in (words, list(reversed(words))):
+        converter = pinyin.Converter(order, commonness=commonness)
+        assert converter.to_hanzi("yanglao baoxian") == "养老保险"
