@@ -16,8 +16,28 @@ from nongbao.channels import api, twilio_sms, webchat
 from nongbao.config import DEFAULTS, from_environment
 from nongbao.db import Storage
 from nongbao.i18n import CATALOG_NAMES, LOCALES_DIR
+from nongbao.library import library
 from nongbao.loader import limits_from, load_if_empty
 from nongbao.web import close_store, error, store
+
+
+def serve() -> Flask:
+    """The app as gunicorn serves it (gunicorn.conf.py): content and matcher built before the workers fork."""
+    app = create_app()
+    warm(app)
+    return app
+
+
+def warm(app: Flask):
+    """Build the content library and the intent matcher's tables now, not in each worker's first request."""
+    storage = Storage(app.config["DATABASE"])
+    try:
+        lib = library(storage)
+        lib.matcher.route("养老保险交多少")
+        lib.matcher.as_chinese("yanglao baoxian")
+        lib.find_places("梅县")
+    finally:
+        storage.close()
 
 
 def create_app(test_config=None) -> Flask:

@@ -1,6 +1,6 @@
 """Engine throughput and latency on a temporary database: prints figures, asserts nothing.
 
-.venv/bin/python scripts/bench_engine.py [--messages 2000] [--contacts 200]
+.venv/bin/python bench/bench_engine.py [--messages 2000] [--contacts 200]
 """
 
 import argparse
@@ -54,7 +54,7 @@ def main(argv=None) -> int:
         tracemalloc.stop()
         store.close()
     print(f"messages: {args.messages} from {args.contacts} contacts in {elapsed:.2f} s")
-    print(f"throughput: {args.messages / elapsed:.0f} messages/s (one process, one connection, synchronous=FULL)")
+    print(f"throughput: {args.messages / elapsed:.0f} messages/s (one process, one connection)")
     print(
         f"latency ms: p50 {1000 * statistics.median(timings):.1f}  p95 {1000 * timings[int(0.95 * len(timings))]:.1f}  max {1000 * timings[-1]:.1f}"
     )

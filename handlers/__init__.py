@@ -51,6 +51,7 @@ CAPABILITIES = (
     Capability("region", region.named, region.resume),  # a message that names a place
     Capability("unknown", unknown.answer),
     Capability("privacy", privacy.ask, privacy.resume),  # "删除我的信息": erasure after 确认删除 (intent "menu")
+    Capability("privacy.notice", privacy.notice),  # "隐私": what is kept, why and for how long (intent "menu")
 )
 REGISTRY = {capability.key: capability for capability in CAPABILITIES}
 # The main menu's sub-menus and where they sit.

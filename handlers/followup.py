@@ -28,7 +28,7 @@ def resume(turn: Turn) -> Outcome | None:
     ref = turn.state_data().get("ref")
     if not ref or not turn.text.strip():
         return None
-    turn.store.add_to_followup(ref, turn.text, turn.now)
+    turn.add_to_follow_up(ref)
     text = turn._("Thank you, staff will read it. Your reference is %(ref)s.", ref=ref)
     return Outcome(text, "feedback")
 

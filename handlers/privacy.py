@@ -10,7 +10,7 @@ import re
 import unicodedata
 
 from nongbao.i18n import N_
-from nongbao.turns import Outcome, Turn
+from nongbao.turns import KEEP, Outcome, Turn
 
 QUESTION = N_(
     "Do you want us to delete your number and all your messages? Reminders will stop and this cannot be undone. "
@@ -27,6 +27,14 @@ _CHINESE = re.compile(
 _ENGLISH = re.compile(
     r"^(please )?((delete|erase|remove|wipe|forget) (all )?(of )?my (personal )?"
     r"(data|info|information|details|number|phone number|records?|account|messages)|forget me|delete me)( please)?$"
+)
+NOTICE = N_(
+    "We keep your number and messages only to answer you, to send reminders you agree to and to improve our answers; "
+    "we never sell them. Reply DELETE MY DATA to erase them, STOP to end reminders."
+)
+RETENTION = N_("Message texts are deleted after %(days)s days.")
+NOTICE_WORDS = frozenset(
+    {"隐私", "隐私政策", "隐私说明", "隐私声明", "个人信息保护", "privacy", "privacy policy", "privacy notice"}
 )
 CONFIRM_WORDS = frozenset({"确认删除", "确定删除", "confirm delete", "confirm deletion", "confirm delete my data"})
 # Words that look like a yes but are not the confirmation: the question is asked again.
@@ -52,6 +60,20 @@ def requested(text: str) -> bool:
     return bool(key) and bool(_CHINESE.match(key) or _ENGLISH.match(key))
 
 
+def notice_asked(text: str) -> bool:
+    """Whether a whole message asks how the service uses the farmer's data (the word the first reply names)."""
+    return _key(text) in NOTICE_WORDS
+
+
+def notice(turn: Turn) -> Outcome:
+    """What is kept, why, for how long, and how to erase it (China's Personal Information Protection Law)."""
+    text = turn._(NOTICE)
+    days = int(turn.config.get("MESSAGE_RETENTION_DAYS") or 0)
+    if days:
+        text += " " + turn._(RETENTION, days=turn.t.number(days))
+    return Outcome(text, "menu", state=KEEP, ask_region=False)
+
+
 def ask(turn: Turn) -> Outcome:
     """The request: ask for the confirmation within the dialogue."""
     return Outcome(turn._(QUESTION), "menu", state=("privacy", "confirm", {}), ask_region=False)
@@ -61,7 +83,7 @@ def resume(turn: Turn) -> Outcome | None:
     """The answer to the question: erase on the confirmation words only."""
     key = _key(turn.text)
     if key in CONFIRM_WORDS:
-        turn.store.forget_contact(turn.contact.address, turn.now)  # the reply is stored on the anonymised contact
+        turn.erase_contact()
         return Outcome(turn._(DELETED), "menu", ask_region=False)
     if key in NEAR_CONFIRM:
         return ask(turn)

@@ -24,7 +24,7 @@ from .regions import RegionError
 
 
 def _storage() -> Storage:
-    return Storage(current_app.config["DATABASE"])
+    return Storage.from_config(current_app.config)
 
 
 @click.command("init-db")

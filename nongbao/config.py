@@ -7,6 +7,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULTS = {
     "DATABASE": str(ROOT / "instance" / "nongbao.db"),
+    "SQLITE_SYNCHRONOUS": "NORMAL",  # NORMAL keeps committed messages through a process crash; FULL also power loss
     "API_TOKENS": [],  # bearer tokens accepted by /api/v1/*
     "TWILIO_ACCOUNT_SID": "",
     "TWILIO_AUTH_TOKEN": "",

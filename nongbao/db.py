@@ -157,20 +157,39 @@ def m003_staff_admin(db: sqlite_utils.Database):
     )  # fmt: skip
 
 
+@migrations()
+def m004_turns(db: sqlite_utils.Database):
+    """A count of answered turns per contact: the token a turn worked out without the write lock commits against."""
+    db["contacts"].add_column("turns", int, not_null_default=0)
+
+
+SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")  # PRAGMA synchronous values (docs/deploy.md says what each survives)
+
+
 class Storage(
     ReminderStorage, AdminStorage, ContentAdminStorage, InboxStorage, WebChatStorage, PrivacyStorage, MetricsStorage, AbuseStorage
 ):
     """One connection to the service's SQLite file (WAL mode, busy timeout)."""
 
-    def __init__(self, path: str, busy_timeout_ms: int = 5000):
+    def __init__(self, path: str, busy_timeout_ms: int = 5000, synchronous: str = "NORMAL"):
+        """WAL with synchronous NORMAL keeps every committed message through a crash of the process; FULL also
+        through a power loss, at the cost of a disk sync per commit."""
+        if synchronous.upper() not in SYNCHRONOUS:
+            raise ValueError(f"SQLITE_SYNCHRONOUS must be one of {', '.join(SYNCHRONOUS)}")
         self.path = path
         conn = sqlite3.connect(path, timeout=busy_timeout_ms / 1000, isolation_level=None)
         self.db = sqlite_utils.Database(conn)
         if path != ":memory:":
             self.db.enable_wal()
         conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        conn.execute(f"PRAGMA synchronous = {synchronous.upper()}")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA secure_delete = ON")  # erased personal data does not linger in free pages
+
+    @classmethod
+    def from_config(cls, config) -> "Storage":
+        """The service's database as configured (DATABASE, SQLITE_SYNCHRONOUS)."""
+        return cls(config["DATABASE"], synchronous=config.get("SQLITE_SYNCHRONOUS") or "NORMAL")
 
     def close(self):
         self.db.close()
@@ -200,6 +219,20 @@ class Storage(
             raise
         conn.execute("COMMIT")
 
+    @contextmanager
+    def reading_only(self):
+        """Any write in the block fails (PRAGMA query_only): a turn works out its answer without the write lock."""
+        self.db.execute("PRAGMA query_only = 1")
+        try:
+            yield
+        finally:
+            self.db.execute("PRAGMA query_only = 0")
+
+    def rollback_open_transaction(self):
+        """End a transaction a failed request left open, so the connection can serve the next one."""
+        if self.db.conn.in_transaction:
+            self.db.execute("ROLLBACK")
+
     def journal_mode(self) -> str:
         return self.db.execute("PRAGMA journal_mode").fetchone()[0]
 
@@ -220,6 +253,11 @@ class Storage(
         self.db.execute(f"update {table} set {assignments} where {pk} = ?", [*fields.values(), key])
 
     # Contacts
+
+    def claim_turn(self, contact_id: int, turns_seen: int) -> bool:
+        """Count a turn as answered, only if no other turn of the contact was answered since it read turns_seen."""
+        cursor = self.db.execute("update contacts set turns = turns + 1 where id = ? and turns = ?", [contact_id, turns_seen])
+        return cursor.rowcount == 1
 
     def contact(self, address: str) -> m.Contact | None:
         row = self._one("select * from contacts where address = ?", [address])
@@ -284,6 +322,16 @@ class Storage(
         except sqlite3.IntegrityError:  # the same provider id, stored by a concurrent request
             return self._one(seen, [provider_id])["id"], False
         return message_id, True
+
+    def take_inbound(
+        self, address: str, channel: str, text: str, provider_id: str | None, now: datetime.datetime
+    ) -> tuple[m.Contact, int, bool]:
+        """The contact (created on first contact) and its message stored and committed before anything answers it:
+        (contact, message id, False when its provider id was seen)."""
+        with self.atomic():
+            contact = self.get_or_create_contact(address, channel, now)
+            inbound_id, fresh = self.record_inbound(contact.id, channel, text, provider_id, now)
+        return contact, inbound_id, fresh
 
     def reply_to(self, inbound_id: int) -> dict | None:
         """The reply stored for an inbound message, if it was answered."""

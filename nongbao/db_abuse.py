@@ -20,9 +20,13 @@ class AbuseStorage:
         )
         return row["n"]
 
-    def inbound_by_provider_id(self, provider_id: str) -> dict | None:
-        """The inbound message a provider id belongs to (id, intent), if it was stored."""
-        return self._one("select id, intent from messages where provider_id = ? and direction = ?", [provider_id, m.INBOUND])
+    def inbound_count_since(self, contact_id: int, since: datetime.datetime) -> int:
+        """How many messages a contact sent since a moment (the flood window)."""
+        row = self._one(
+            "select count(*) n from messages where contact_id = ? and direction = ? and created_at >= ?",
+            [contact_id, m.INBOUND, iso(since)],
+        )
+        return row["n"]
 
     def mark_flooded(self, inbound_id: int, now: datetime.datetime):
         """An inbound message stored in a flood and deliberately left unanswered."""

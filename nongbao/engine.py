@@ -3,20 +3,21 @@
 import datetime
 import logging
 import re
+import sqlite3
 import time
 
 from handlers import MENUS, REGISTRY
 from handlers import privacy as erasure
 
-from . import metrics, segments
+from . import flood, metrics, segments
 from .db import Storage, utcnow
-from .i18n import negotiate
-from .intents import YES_WORDS
+from .i18n import N_, negotiate
+from .intents import OPT_IN_WORDS, OPT_OUT_WORDS, YES_WORDS
 from .library import library
 from .matcher import Match
 from .models import REGION_ASKED, REGION_SET, REGION_UNKNOWN, Contact
 from .privacy import mask_address, mask_sensitive_numbers, normalize_address
-from .turns import KEEP, Outcome, Reply, Turn
+from .turns import KEEP, NeedsLock, Outcome, Reply, Turn
 
 log = logging.getLogger(__name__)
 MORE_WORDS = {"更多", "more", "m", "继续"}
@@ -25,7 +26,8 @@ LAUGHTER = re.compile(r"^([哈呵嘿嘻]+|(ha)+h?|(he)+|lol+|x+d+|[\W_]+)[!！�
 NOISE = re.compile(
     r"^([哈呵嘿嘻哼嗯啊哦噢呃额]+|(ha)+h?|(he)+|(hi)+|lol+|l+o+l+|x+d+|\d{1,3}[.,]?\d*|\d{5,}|(.)\3{2,})[!！。.~～?？\s]*$", re.I
 )
-RETRY_AFTER = datetime.timedelta(seconds=15)  # a provider retry after this finds an unanswered message answered
+OPTIMISTIC_TRIES = 3  # turns worked out without the write lock before one runs inside it
+PRIVACY_LINE = N_("Reply PRIVACY to see how we use your data.")  # in a new contact's first reply
 
 
 class Engine:
@@ -37,28 +39,91 @@ class Engine:
     def receive(self, address: str, text_in: str, channel: str, provider_id: str | None = None) -> Reply:
         """Store the message first, then answer it once; a repeated provider id gets the stored reply."""
         now, started = self.clock(), time.perf_counter()
-        contact = self.store.get_or_create_contact(normalize_address(address), channel, now)
         stored_text = mask_sensitive_numbers(text_in or "")
-        inbound_id, fresh = self.store.record_inbound(contact.id, channel, stored_text, provider_id, now)
-        if not fresh:
-            stored = self._stored_reply(inbound_id, contact, now)
-            if stored is not None:
-                return stored
-        # Reading the dialogue, answering and storing the reply is one transaction, so two
-        # messages arriving together from one farmer are answered one after the other.
-        with self.store.atomic():
-            contact = self.store.contact(contact.address)
-            turn = self._turn(contact, stored_text, now, inbound_id)
-            reply = self._answer(turn, masked=stored_text != (text_in or ""))
-            reply.message_id = self.store.record_reply(
-                inbound_id, contact.id, channel, reply.text, reply.intent, reply.content_version, reply.segments, now
-            )
-            self.store.update_contact(contact.id, now, last_locale=turn.locale)
+        contact, inbound_id, fresh = self.store.take_inbound(normalize_address(address), channel, stored_text, provider_id, now)
+        if not fresh and (stored := self._stored_reply(inbound_id, contact)) is not None:
+            return stored
+        masked = stored_text != (text_in or "")
+        reply = self._flooded(contact, stored_text, inbound_id, channel, now) or self._answered(
+            contact, stored_text, masked, inbound_id, channel, now
+        )
         metrics.answered(reply.intent, channel, time.perf_counter() - started)
         log.info("reply to %s intent=%s parts=%d", mask_address(contact.address), reply.intent, reply.segments)
         return reply
 
-    def _turn(self, contact: Contact, text: str, now: datetime.datetime, inbound_id: int) -> Turn:
+    def _answered(
+        self, contact: Contact, text: str, masked: bool, inbound_id: int, channel: str, now: datetime.datetime
+    ) -> Reply:
+        """Work the answer out without the write lock, then commit the turn's writes in one short transaction.
+
+        A turn of the same contact committed meanwhile (two messages sent together) makes this one start again
+        on what that turn left; after OPTIMISTIC_TRIES, or when an action must write at once, the whole turn runs
+        inside the transaction.
+        """
+        for _ in range(OPTIMISTIC_TRIES):
+            contact = self.store.contact(contact.address) or contact
+            turn = self._turn(contact, text, now, inbound_id, locked=False)
+            try:
+                with self.store.reading_only():
+                    reply = self._answer(turn, masked)
+            except NeedsLock:
+                break
+            with self.store.atomic():
+                if (stored := self._stored_reply(inbound_id, contact)) is not None:
+                    return stored  # answered by a concurrent delivery of the same message
+                if self.store.claim_turn(contact.id, contact.turns):
+                    self._write_turn(turn, reply, channel)
+                    return reply
+        with self.store.atomic():
+            if (stored := self._stored_reply(inbound_id, contact)) is not None:
+                return stored
+            contact = self.store.contact(contact.address) or contact
+            turn = self._turn(contact, text, now, inbound_id, locked=True)
+            reply = self._answer(turn, masked)
+            self.store.claim_turn(contact.id, contact.turns)
+            self._write_turn(turn, reply, channel)
+        return reply
+
+    def _write_turn(self, turn: Turn, reply: Reply, channel: str):
+        """The turn's writes, inside its transaction: its actions, the contact, the dialogue and the reply."""
+        for write in turn.writes:
+            write(self.store)
+        self.store.update_contact(turn.contact.id, turn.now, **turn.contact_changes, last_locale=turn.locale)
+        self._store_state(turn, turn.next_state)
+        reply.message_id = self.store.record_reply(
+            turn.inbound_id,
+            turn.contact.id,
+            channel,
+            reply.text,
+            reply.intent,
+            reply.content_version,
+            reply.segments,
+            turn.now,
+        )
+
+    def _flooded(self, contact: Contact, text: str, inbound_id: int, channel: str, now: datetime.datetime) -> Reply | None:
+        """One polite notice to a number sending too many messages a minute, then silence; None to answer as usual."""
+        limit = flood.limit_from(self.config)
+        if not limit or text.strip().lower().strip(" .!！。") in OPT_OUT_WORDS | OPT_IN_WORDS:
+            return None  # consent words are always handled, even in a flood
+        since = now - flood.WINDOW
+        if self.store.inbound_count_since(contact.id, since) <= limit and not self.store.flood_notices_since(contact.id, since):
+            return None
+        with self.store.atomic():  # counted again under the lock: messages arriving together get one notice
+            recent = self.store.inbound_count_since(contact.id, since)
+            decision = flood.verdict(recent, self.store.flood_notices_since(contact.id, since) > 0, limit)
+            if decision == flood.ANSWER:
+                return None
+            locale = negotiate(contact.locale, text, contact.last_locale, self.config["DEFAULT_LOCALE"])
+            if decision == flood.SILENT:
+                self.store.mark_flooded(inbound_id, now)
+                return Reply("", flood.PUBLIC_INTENT, locale, 0)
+            body = flood.notice(locale)
+            parts = segments.segments(body, self.config.get("SMS_SIGNATURE", ""))
+            message_id = self.store.record_reply(inbound_id, contact.id, channel, body, flood.INTENT, None, parts, now)
+        return Reply(body, flood.PUBLIC_INTENT, locale, parts, message_id=message_id)
+
+    def _turn(self, contact: Contact, text: str, now: datetime.datetime, inbound_id: int, locked: bool) -> Turn:
         state = self.store.conversation(contact.id, now)
         lib = library(self.store)
         locale = negotiate(contact.locale, text, contact.last_locale, self.config["DEFAULT_LOCALE"])
@@ -66,19 +131,26 @@ class Engine:
         if chinese != text:
             locale = contact.locale or "zh-Hans"  # pinyin is typed by Chinese speakers without a Chinese keyboard
         text = chinese
-        return Turn(self.store, lib, self.config, contact, text, locale, now, inbound_id, state, menus=MENUS)
+        return Turn(self.store, lib, self.config, contact, text, locale, now, inbound_id, state, menus=MENUS, locked=locked)
 
     def _answer(self, turn: Turn, masked: bool) -> Reply:
-        """Route the message, apply what the handlers asked for, keep the dialogue, and shape the reply for SMS."""
+        """Route the message and shape the reply for SMS; the turn keeps the writes it asks for."""
         try:
             outcome = self._followed(turn, self._route(turn))
+        except NeedsLock:
+            raise
+        except sqlite3.OperationalError as exc:
+            if not turn.locked and "readonly" in str(exc):
+                raise NeedsLock(str(exc)) from exc  # a handler wrote directly: answer again inside the transaction
+            log.exception("could not answer message %d", turn.inbound_id)
+            outcome = self._apology(turn)
         except Exception:  # the farmer still gets an answer; staff see the question
             log.exception("could not answer message %d", turn.inbound_id)
             outcome = self._apology(turn)
         if outcome.locale:
             turn.locale = outcome.locale
         if outcome.contact:
-            self.store.update_contact(turn.contact.id, turn.now, **outcome.contact)
+            turn.contact_changes.update(outcome.contact)
             for name, value in outcome.contact.items():
                 if hasattr(turn.contact, name):
                     setattr(turn.contact, name, value)
@@ -86,8 +158,10 @@ class Engine:
         text, state = self._with_onboarding(turn, outcome, state)
         if masked:
             text = turn._("For your safety we removed the ID or bank card number; we never need it.") + "\n" + text
-        text, state = self._paged(turn, outcome, text, state)
-        self._store_state(turn, state)
+        # A new contact's first reply ends with the privacy word, which may take it one part over the usual limit.
+        footer = "\n" + turn._(PRIVACY_LINE) if turn.contact.turns == 0 else ""
+        text, state = self._paged(turn, outcome, text, state, footer)
+        turn.next_state = state
         parts = segments.segments(text, self.config.get("SMS_SIGNATURE", ""))
         facts = (state or {}).get("data", {}).get("facts") if (state or {}).get("flow") == "estimate" else None
         return Reply(
@@ -115,18 +189,16 @@ class Engine:
             outcome = following
         return outcome
 
-    def _stored_reply(self, inbound_id: int, contact: Contact, now: datetime.datetime) -> Reply | None:
-        """The reply given the first time; None when a first attempt died without answering."""
+    def _stored_reply(self, inbound_id: int, contact: Contact) -> Reply | None:
+        """The reply given the first time, or silence for a message left unanswered in a flood; None to answer it."""
         stored = self.store.reply_to(inbound_id)
         locale = contact.last_locale or self.config["DEFAULT_LOCALE"]
         if stored:
-            return Reply(
-                stored["text"], stored["intent"], locale, stored["segments"] or 0, duplicate=True, message_id=stored["id"]
-            )
-        received = datetime.datetime.fromisoformat(self.store.message(inbound_id)["created_at"])
-        if now - received < RETRY_AFTER:  # the first delivery is probably still being answered
-            return Reply("", "", locale, 0, duplicate=True)
-        return None
+            intent = flood.PUBLIC_INTENT if stored["intent"] == flood.INTENT else stored["intent"]
+            return Reply(stored["text"], intent, locale, stored["segments"] or 0, duplicate=True, message_id=stored["id"])
+        if self.store.message(inbound_id)["intent"] == flood.INTENT:
+            return Reply("", flood.PUBLIC_INTENT, locale, 0, duplicate=True)
+        return None  # a first delivery that died before answering, or one still being answered: answer it
 
     def _route(self, turn: Turn) -> Outcome:
         """Global words first, then the open dialogue, then menus, places and the matcher."""
@@ -143,6 +215,8 @@ class Engine:
             return REGISTRY[command.intent].handle(turn)
         if erasure.requested(text):  # "删除我的信息": asks for confirmation, whatever dialogue was open
             return REGISTRY["privacy"].handle(turn)
+        if erasure.notice_asked(text):  # "隐私", the word the first reply names
+            return REGISTRY["privacy.notice"].handle(turn)
         if turn.state and text and LAUGHTER.match(text):
             return Outcome(turn._("Reply MENU for the menu."), "menu", state=KEEP, ask_region=False)  # the dialogue stays
         capability = REGISTRY.get((turn.state or {}).get("flow"))
@@ -205,7 +279,7 @@ class Engine:
         return {"flow": flow, "step": step, "data": data}
 
     def _with_onboarding(self, turn: Turn, outcome: Outcome, state: dict | None) -> tuple[str, dict | None]:
-        """After a new contact's first answer, ask (skippably) for their county."""
+        """After a new contact's first answer, ask (skippably) for their county, when the reply has room for it."""
         contact, text = turn.contact, outcome.text
         if state is not None or not outcome.ask_region or contact.region_status != REGION_UNKNOWN:
             return text, state
@@ -213,15 +287,15 @@ class Engine:
         combined = f"{text}\n{question}"
         if segments.segments(combined, self.config.get("SMS_SIGNATURE", "")) > self.config["SMS_MAX_PARTS"]:
             return text, state
-        self.store.update_contact(contact.id, turn.now, region_status=REGION_ASKED)
-        contact.region_status = REGION_ASKED
+        turn.contact_changes["region_status"] = contact.region_status = REGION_ASKED
         return combined, {"flow": "region", "step": "ask", "data": {}}
 
-    def _paged(self, turn: Turn, outcome: Outcome, text: str, state: dict | None) -> tuple[str, dict | None]:
-        """Keep a reply within the part limit; the rest waits for 'more' in the dialogue state."""
+    def _paged(self, turn: Turn, outcome: Outcome, text: str, state: dict | None, footer: str = "") -> tuple[str, dict | None]:
+        """Keep a reply within the part limit; the rest waits for 'more' in the dialogue. The footer is added after."""
         limit, signature = self.config["SMS_MAX_PARTS"], self.config.get("SMS_SIGNATURE", "")
         suffix = "\n" + turn._("(Reply MORE for the rest)")
         shown, rest = segments.fit(text, limit, signature, suffix)
+        shown += footer
         if not rest:
             return shown, state
         state = state or {"flow": "more", "step": "", "data": {}}

@@ -57,6 +57,7 @@ class Contact:
     opted_out: bool
     reminders: bool
     created_at: str
+    turns: int = 0  # messages answered so far: a turn commits only if no other turn did meanwhile
 
     @classmethod
     def from_row(cls, row: dict) -> "Contact":
@@ -73,4 +74,5 @@ class Contact:
             opted_out=bool(row["opted_out"]),
             reminders=bool(row["reminders"]),
             created_at=row["created_at"],
+            turns=row.get("turns") or 0,
         )

@@ -24,7 +24,7 @@ huey = SqliteHuey("nongbao", filename=app.config["HUEY_DATABASE"] or str(Path(ap
 @huey.periodic_task(crontab(minute="*"))
 def remind():
     """Plan and send the reminders due now."""
-    storage = Storage(app.config["DATABASE"])
+    storage = Storage.from_config(app.config)
     try:
         report = reminders.run_once(storage, library(storage), providers.from_config(app.config), app.config, utcnow())
     finally:
@@ -35,7 +35,7 @@ def remind():
 @huey.periodic_task(crontab(minute="30", hour="19"))  # Huey's crontab is in UTC: 03:30 in China
 def prune():
     """Blank message texts past MESSAGE_RETENTION_DAYS and drop old staff sign-in attempts."""
-    storage = Storage(app.config["DATABASE"])
+    storage = Storage.from_config(app.config)
     try:
         return apply_retention(storage, app.config, utcnow())
     finally:

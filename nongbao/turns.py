@@ -16,6 +16,10 @@ from .regions import DEFAULT_HOTLINE
 KEEP = object()  # an Outcome that leaves the conversation state as it is
 
 
+class NeedsLock(Exception):
+    """A turn worked out without the write lock took an action that must write at once (a reference to quote)."""
+
+
 @dataclass
 class Outcome:
     """What a handler answers, and the effects the engine applies for it in one place.
@@ -65,6 +69,10 @@ class Turn:
     state: dict | None
     match: Match | None = None
     menus: dict = field(default_factory=dict)  # menu name -> entry keys, from the capability registry
+    locked: bool = True  # inside the write transaction: actions write at once; else they wait in `writes`
+    writes: list = field(default_factory=list)  # actions for the turn's own transaction, each a function of the store
+    contact_changes: dict = field(default_factory=dict)  # contact fields the turn's transaction sets
+    next_state: dict | None = None  # the dialogue the turn's transaction keeps
 
     def topic(self, key: str) -> tuple[str, int | None]:
         """A topic rendered with this farmer's figures in their language (Chinese when it lacks one), and its version.
@@ -94,11 +102,31 @@ class Turn:
 
     def follow_up(self, kind: str) -> str:
         """Record a feedback or handoff for staff; the reference the farmer can quote."""
+        if not self.locked:
+            raise NeedsLock(kind)
         return self.store.create_followup(kind, self.contact.id, self.inbound_id, self.text, self.region_code, self.now)
+
+    def add_to_follow_up(self, ref: str):
+        """Append this message to the farmer's open feedback."""
+        text, now = self.text, self.now
+        self.later(lambda store: store.add_to_followup(ref, text, now))
 
     def log_unanswered(self):
         """Keep a question the service could not answer for the staff inbox."""
-        self.store.log_unanswered(self.contact.id, self.inbound_id, self.text, self.locale, self.region_code, self.now)
+        row = (self.contact.id, self.inbound_id, self.text, self.locale, self.region_code, self.now)
+        self.later(lambda store: store.log_unanswered(*row))
+
+    def erase_contact(self):
+        """Erase the farmer's personal data (their confirmed request); the reply is stored on the anonymised contact."""
+        address, now = self.contact.address, self.now
+        self.later(lambda store: store.forget_contact(address, now))
+
+    def later(self, write):
+        """Run a write now inside the turn's transaction, or keep it for that transaction."""
+        if self.locked:
+            write(self.store)
+        else:
+            self.writes.append(write)
 
     @property
     def t(self) -> Translator:

@@ -1,5 +1,8 @@
 """Per-request storage and JSON errors shared by the HTTP adapters."""
 
+import os
+import threading
+
 from flask import current_app, g, jsonify
 
 from .db import Storage, utcnow
@@ -7,10 +10,21 @@ from .engine import Engine
 
 
 def store() -> Storage:
-    """This request's connection to the database, closed when the request ends."""
+    """This request's connection to the database: its worker thread's own, opened once and kept open."""
     if "store" not in g:
-        g.store = Storage(current_app.config["DATABASE"])
+        g.store = _thread_storage()
     return g.store
+
+
+def _thread_storage() -> Storage:
+    """One connection per worker thread and process, opened on first use (opening and closing one per request
+    costs more than a turn's reads); a process forked from this one opens its own."""
+    local = current_app.extensions.setdefault("nongbao.storage", threading.local())
+    storage = getattr(local, "storage", None)
+    if storage is None or local.pid != os.getpid():
+        storage = local.storage = Storage.from_config(current_app.config)
+        local.pid = os.getpid()
+    return storage
 
 
 def engine() -> Engine:
@@ -19,9 +33,10 @@ def engine() -> Engine:
 
 
 def close_store(_error=None):
+    """The connection stays open for the thread's next request, with nothing left half done."""
     connection = g.pop("store", None)
     if connection is not None:
-        connection.close()
+        connection.rollback_open_transaction()
 
 
 def error(status: int, code: str, message: str, field: str | None = None, **extra):

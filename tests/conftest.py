@@ -21,6 +21,19 @@ from twilio.request_validator import RequestValidator
 
 from app import create_app
 from nongbao.db import Storage
+from nongbao.engine import PRIVACY_LINE
+from nongbao.i18n import translator
+from nongbao.segments import segments
+
+PRIVACY_LINES = tuple("\n" + translator(locale).gettext(PRIVACY_LINE) for locale in ("zh-Hans", "en"))
+
+
+def answer_parts(reply: str) -> int:
+    """SMS parts of a reply's answer, without the privacy word a new contact's first reply ends with."""
+    for line in PRIVACY_LINES:
+        reply = reply.removesuffix(line)
+    return segments(reply)
+
 
 AUTH_TOKEN = "test-auth-token"
 ACCOUNT_SID = "AC" + "0" * 32

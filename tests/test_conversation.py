@@ -1,6 +1,7 @@
 """The conversation engine through SMS and the API: menus, numbers, global words, state, onboarding."""
 
 import pytest
+from conftest import answer_parts
 
 PHONE = "+8613811112222"
 
@@ -8,8 +9,16 @@ PHONE = "+8613811112222"
 def test_a_new_contacts_first_question_is_answered_then_the_county_is_asked(api):
     body = api.send(PHONE, "养老保险分几档")
     assert body["intent"] == "pension.grades"
-    answer, question = body["reply"].rsplit("\n", 1)
-    assert "档" in answer and "县" in question and "跳过" in question
+    answer, question, privacy = body["reply"].rsplit("\n", 2)
+    assert "档" in answer and "县" in question and "跳过" in question and "隐私" in privacy
+
+
+def test_the_first_reply_to_a_new_contact_names_the_privacy_word_and_it_explains_what_is_kept(api):
+    first = api.send("+8613811113333", "how much is the pension")
+    assert first["reply"].endswith("Reply PRIVACY to see how we use your data.") and first["segments"] <= 4
+    assert "PRIVACY" not in api.send("+8613811113333", "thanks")["reply"]
+    notice = api.send(PHONE, "隐私")["reply"]
+    assert "删除我的信息" in notice and "365" in notice and "不出售" in notice.replace("绝不出售", "不出售")
 
 
 def test_the_county_question_can_be_skipped(api, store):
@@ -161,7 +170,7 @@ def test_empty_or_emoji_only_messages_get_the_menu(api, text):
 def test_a_very_long_message_is_stored_whole_and_answered_within_three_parts(api, store):
     text = "我想问一下养老保险的档次" * 120
     body = api.send(PHONE, text)
-    assert body["segments"] <= 3
+    assert answer_parts(body["reply"]) <= 3
     stored = store.messages_of(store.contact(PHONE).id)[0]
     assert stored["text"] == text and stored["direction"] == "in"
 

@@ -189,7 +189,7 @@ def test_the_confirmation_only_counts_within_the_dialogue(sms, store, clock):
 
 def test_erasure_by_chat_in_english(api, store):
     asked = api.send("+8613800001111", "delete my data")
-    assert asked["intent"] == "menu" and asked["reply"] == QUESTION and asked["locale"] == "en"
+    assert asked["intent"] == "menu" and asked["reply"].startswith(QUESTION) and asked["locale"] == "en"
     done = api.send("+8613800001111", "CONFIRM DELETE")
     assert done["intent"] == "menu" and done["reply"] == DELETED
     assert store.contact("+8613800001111") is None

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from flask import Blueprint, current_app, jsonify, request
 
-from .. import estimates, flood, openapi
+from .. import estimates, openapi
 from ..estimator import EstimateError
 from ..library import library
 from ..models import API
@@ -129,8 +129,7 @@ def messages():
     channel = channel or API
     if _too_many(sender):
         return error(429, "too_many_requests", "too many messages from this contact; try again in a minute", "from")
-    # A flood gets one notice and then silence; the message is stored either way (nongbao/flood.py).
-    reply = flood.screen(store(), current_app.config, sender, text, channel, now()) or engine().receive(sender, text, channel)
+    reply = engine().receive(sender, text, channel)
     body = {"reply": reply.text, "intent": reply.intent, "locale": reply.locale, "segments": reply.segments}
     if reply.intents:
         body["intents"] = reply.intents

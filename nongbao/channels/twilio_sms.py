@@ -6,7 +6,7 @@ from flask import Blueprint, Response, abort, current_app, jsonify, request
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
-from .. import flood, reminders
+from .. import reminders
 from ..models import SMS
 from ..web import engine, now, store
 
@@ -43,10 +43,7 @@ def incoming():
     if not sender:
         abort(400)
     text = request.form.get("Body", "")  # Twilio caps bodies at 1,600 characters; stored whole
-    # A flood gets one notice and then silence; the message is stored either way (nongbao/flood.py).
-    reply = flood.screen(store(), current_app.config, sender, text, SMS, now(), sid) or engine().receive(
-        sender, text, SMS, provider_id=sid
-    )
+    reply = engine().receive(sender, text, SMS, provider_id=sid)
     twiml = MessagingResponse()
     if reply.text:
         twiml.message(reply.text)
