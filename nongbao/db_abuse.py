@@ -12,21 +12,14 @@ FLOOD = "flood"  # nongbao.flood.INTENT
 class AbuseStorage:
     """Named reads and writes for flood control."""
 
-    def flood_notices_since(self, contact_id: int, since: datetime.datetime) -> int:
-        """How many flood notices went to this contact since a moment."""
+    def flood_counts(self, contact_id: int, since: datetime.datetime) -> tuple[int, int]:
+        """The messages a contact sent since a moment, and the flood notices it got since then."""
         row = self._one(
-            "select count(*) n from messages where contact_id = ? and direction = ? and intent = ? and created_at >= ?",
-            [contact_id, m.OUTBOUND, FLOOD, iso(since)],
+            "select count(*) filter (where direction = ?) sent, count(*) filter (where direction = ? and intent = ?) notices "
+            "from messages where contact_id = ? and created_at >= ?",
+            [m.INBOUND, m.OUTBOUND, FLOOD, contact_id, iso(since)],
         )
-        return row["n"]
-
-    def inbound_count_since(self, contact_id: int, since: datetime.datetime) -> int:
-        """How many messages a contact sent since a moment (the flood window)."""
-        row = self._one(
-            "select count(*) n from messages where contact_id = ? and direction = ? and created_at >= ?",
-            [contact_id, m.INBOUND, iso(since)],
-        )
-        return row["n"]
+        return row["sent"], row["notices"]
 
     def mark_flooded(self, inbound_id: int, now: datetime.datetime):
         """An inbound message stored in a flood and deliberately left unanswered."""

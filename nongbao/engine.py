@@ -60,8 +60,9 @@ class Engine:
         on what that turn left; after OPTIMISTIC_TRIES, or when an action must write at once, the whole turn runs
         inside the transaction.
         """
-        for _ in range(OPTIMISTIC_TRIES):
-            contact = self.store.contact(contact.address) or contact
+        for attempt in range(OPTIMISTIC_TRIES):
+            if attempt:  # another turn of this contact committed first: start from what it left
+                contact = self.store.contact(contact.address) or contact
             turn = self._turn(contact, text, now, inbound_id, locked=False)
             try:
                 with self.store.reading_only():
@@ -69,8 +70,8 @@ class Engine:
             except NeedsLock:
                 break
             with self.store.atomic():
-                if (stored := self._stored_reply(inbound_id, contact)) is not None:
-                    return stored  # answered by a concurrent delivery of the same message
+                if (stored := self.store.reply_to(inbound_id)) is not None:
+                    return self._stored_reply(inbound_id, contact)  # answered by a concurrent delivery of the message
                 if self.store.claim_turn(contact.id, contact.turns):
                     self._write_turn(turn, reply, channel)
                     return reply
@@ -107,11 +108,12 @@ class Engine:
         if not limit or text.strip().lower().strip(" .!！。") in OPT_OUT_WORDS | OPT_IN_WORDS:
             return None  # consent words are always handled, even in a flood
         since = now - flood.WINDOW
-        if self.store.inbound_count_since(contact.id, since) <= limit and not self.store.flood_notices_since(contact.id, since):
+        recent, notices = self.store.flood_counts(contact.id, since)
+        if recent <= limit and not notices:
             return None
         with self.store.atomic():  # counted again under the lock: messages arriving together get one notice
-            recent = self.store.inbound_count_since(contact.id, since)
-            decision = flood.verdict(recent, self.store.flood_notices_since(contact.id, since) > 0, limit)
+            recent, notices = self.store.flood_counts(contact.id, since)
+            decision = flood.verdict(recent, notices > 0, limit)
             if decision == flood.ANSWER:
                 return None
             locale = negotiate(contact.locale, text, contact.last_locale, self.config["DEFAULT_LOCALE"])
@@ -196,7 +198,7 @@ class Engine:
         if stored:
             intent = flood.PUBLIC_INTENT if stored["intent"] == flood.INTENT else stored["intent"]
             return Reply(stored["text"], intent, locale, stored["segments"] or 0, duplicate=True, message_id=stored["id"])
-        if self.store.message(inbound_id)["intent"] == flood.INTENT:
+        if self.store.inbound_intent(inbound_id) == flood.INTENT:
             return Reply("", flood.PUBLIC_INTENT, locale, 0, duplicate=True)
         return None  # a first delivery that died before answering, or one still being answered: answer it
 

@@ -53,6 +53,7 @@ class Library:
                 vocabularies[locale] = vocabulary
         self.matcher = IntentMatcher(vocabularies)
         self._inherited: dict[str, RegionPolicy | None] = {}  # place code -> the ancestor's figures answering for it
+        self.find_places = functools.lru_cache(maxsize=2048)(self._find_places)  # asked twice per message
 
     def region(self, code: str | None) -> RegionPolicy | None:
         return self.regions.get(code) if code else None
@@ -70,7 +71,10 @@ class Library:
             self._inherited[code] = basis
         return self._inherited[code]
 
-    def find_places(self, text: str) -> "PlaceFind | None":
+    def find_places(self, text: str) -> "PlaceFind | None":  # replaced per instance by a cached _find_places
+        return self._find_places(text)
+
+    def _find_places(self, text: str) -> "PlaceFind | None":
         """The places a message names (the best first), and whether it names nothing else."""
         hit = places.find(text)
         if hit is None or not hit.candidates:

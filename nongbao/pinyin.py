@@ -59,9 +59,15 @@ def syllables() -> frozenset[str]:
     return frozenset(r for values in readings().values() for r in values if r not in ODD)
 
 
+@functools.cache
+def _typed_syllables() -> frozenset[str]:
+    """Syllables, and each with the 儿 ending typed as r (nar)."""
+    return syllables() | {s + "r" for s in syllables() if not s.endswith("r")}
+
+
 def split_syllables(word: str) -> list[str] | None:
     """A run of letters as pinyin syllables ('yanglao' -> ['yang', 'lao'], 'nar' -> ['nar']), or None when it is not pinyin."""
-    valid, best = syllables() | {s + "r" for s in syllables() if not s.endswith("r")}, {0: []}
+    valid, best = _typed_syllables(), {0: []}
     for end in range(1, len(word) + 1):
         for start in range(max(0, end - 6), end):
             if start in best and word[start:end] in valid:

@@ -32,14 +32,21 @@ def _unit_costs(text: str, encoding: str) -> list[int]:
 def count(text: str, signature: str = "") -> SegmentInfo:
     """Parts a message takes, counting the provider's signature; characters never straddle parts."""
     full = signature + text
-    encoding = encoding_of(full)
-    costs = _unit_costs(full, encoding)
+    characters = set(full)
+    if characters <= GSM7_BASIC | GSM7_EXTENDED:
+        encoding, wide = "GSM-7", characters & GSM7_EXTENDED
+        units = len(full) + sum(full.count(c) for c in wide)
+    else:
+        encoding = "UCS-2"
+        units = len(full.encode("utf-16-le")) // 2
+        wide = units != len(full)  # characters beyond the BMP take two units
     single, per_part = LIMITS[encoding]
-    units = sum(costs)
     if units <= single:
         return SegmentInfo(encoding, units, 1 if full else 0)
+    if not wide:  # every character one unit: parts fill up exactly
+        return SegmentInfo(encoding, units, -(-units // per_part))
     parts, used = 1, 0
-    for cost in costs:
+    for cost in _unit_costs(full, encoding):
         if used + cost > per_part:
             parts, used = parts + 1, 0
         used += cost
