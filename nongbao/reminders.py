@@ -109,15 +109,35 @@ def _locale(contact: dict, default: str) -> str:
     return contact.get("locale") or contact.get("last_locale") or default
 
 
-def reminder_text(store: Storage, region: RegionPolicy, due: Due, contact: dict, config: dict) -> tuple[str, dict | None]:
+class Texts:
+    """Reminder texts and the words made of a region's figures, read and formatted once per planning run."""
+
+    def __init__(self, store: Storage):
+        self.store = store
+        self._memo: dict = {}
+
+    def row(self, kind: str, locale: str) -> dict | None:
+        return self.once(("row", kind, locale), lambda: self.store.reminder_text(kind, locale))
+
+    def once(self, key, make):
+        """The value made for this key the first time it was asked for."""
+        if key not in self._memo:
+            self._memo[key] = make()
+        return self._memo[key]
+
+
+def reminder_text(
+    store: Storage, region: RegionPolicy, due: Due, contact: dict, config: dict, texts: Texts | None = None
+) -> tuple[str, dict | None]:
     """The reminder in the contact's language with the region's figures; an imported resident's first says who writes."""
+    texts = texts or Texts(store)
     locale = _locale(contact, config["DEFAULT_LOCALE"])
-    row = store.reminder_text(due.text, locale) or store.reminder_text(due.text, "zh-Hans")
+    row = texts.row(due.text, locale) or texts.row(due.text, "zh-Hans")
     t = translator(locale if row and row["locale"] == locale else "zh-Hans")
-    values = _values(t, region, due, contact, config)
+    values = _values(t, region, due, contact, config, texts)
     body = row["body"].format_map(values) if row else ""
     if contact.get("basis") and not contact.get("introduced"):
-        intro = store.reminder_text("intro", t.locale)
+        intro = texts.row("intro", t.locale)
         if intro:
             body = intro["body"].format_map(values) + ("" if t.locale == "zh-Hans" else " ") + body
     template = row.get("template") if row else None
@@ -126,17 +146,28 @@ def reminder_text(store: Storage, region: RegionPolicy, due: Due, contact: dict,
     return body, template
 
 
-def _values(t, region: RegionPolicy, due: Due, contact: dict, config: dict) -> dict:
+def _regional(t, region: RegionPolicy, config: dict) -> dict:
+    """The words of a reminder that depend only on the region and the language."""
     policy = region.effective
     values = {name: PLACEHOLDERS[name](t, policy) or "" for name in ("region_name", "office", "hotline", "medical_hotline")}
     values.update(
-        year=due.year,
-        window_end=t.month_day(due.fields["end"].strftime("%m-%d")) if "end" in due.fields else "",
-        cover_year=due.fields.get("cover_year", ""),
         individual=PLACEHOLDERS["medical_individual"](t, policy) or "",
         claim_age=(policy.get("pension") or {}).get("claim_age", 60),
-        birthday_month=t.month(due.fields["birthday"]) if "birthday" in due.fields else "",
         sender=config.get("SENDER_NAME") or t._("Rural insurance helper"),
+    )
+    return values
+
+
+def _values(t, region: RegionPolicy, due: Due, contact: dict, config: dict, texts: Texts) -> dict:
+    fields, locale = due.fields, t.locale
+    values = dict(texts.once(("region", locale, region.code), lambda: _regional(t, region, config)))
+    end = fields["end"].strftime("%m-%d") if "end" in fields else None
+    birthday = fields.get("birthday")
+    values.update(
+        year=due.year,
+        window_end=texts.once(("month_day", locale, end), lambda: t.month_day(end)) if end else "",
+        cover_year=fields.get("cover_year", ""),
+        birthday_month=texts.once(("month", locale, birthday), lambda: t.month(birthday)) if birthday else "",
         basis=contact.get("basis") or "",
     )
     return values
@@ -160,6 +191,7 @@ def plan(store: Storage, lib: Library, config: dict, now: datetime.datetime, dry
     known = store.planned_keys(now.year - 1)
     paused = paused_set(store)
     regions: dict[str | None, RegionPolicy | None] = {}
+    texts = Texts(store)
     for contact in store.reminder_recipients():
         code = contact.get("region") or default
         if code not in regions:
@@ -173,7 +205,7 @@ def plan(store: Storage, lib: Library, config: dict, now: datetime.datetime, dry
             if key in known:
                 continue
             known.add(key)
-            body, template = reminder_text(store, region, due, contact, config)
+            body, template = reminder_text(store, region, due, contact, config, texts)
             if not body:
                 continue
             rows.append({"contact_id": contact["id"], "kind": due.kind, "year": due.year, "dedupe_key": key,
