@@ -4,7 +4,7 @@ import datetime
 import fcntl
 import json
 import sqlite3
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 import sqlite_utils
 from sqlite_utils import Migrations
@@ -285,9 +285,15 @@ class Storage(
 
     # Contacts
 
-    def claim_turn(self, contact_id: int, turns_seen: int) -> bool:
-        """Count a turn as answered, only if no other turn of the contact was answered since it read turns_seen."""
-        cursor = self.db.execute("update contacts set turns = turns + 1 where id = ? and turns = ?", [contact_id, turns_seen])
+    def claim_turn(self, contact_id: int, turns_seen: int, now: datetime.datetime, **fields) -> bool:
+        """Count a turn as answered and set the contact fields it changed, only if no other turn of the contact
+        was answered since it read turns_seen."""
+        fields = {k: _ts(v) if isinstance(v, datetime.datetime) else v for k, v in fields.items()}
+        assignments = "".join(f", {name} = ?" for name in fields)
+        cursor = self.db.execute(
+            f"update contacts set turns = turns + 1, updated_at = ?{assignments} where id = ? and turns = ?",
+            [_ts(now), *fields.values(), contact_id, turns_seen],
+        )
         return cursor.rowcount == 1
 
     def contact(self, address: str) -> m.Contact | None:
@@ -341,18 +347,14 @@ class Storage(
         self, contact_id: int, channel: str, text: str, provider_id: str | None, now: datetime.datetime
     ) -> tuple[int, bool]:
         """Store an inbound message before anything else; (id, False) when its provider id was seen."""
-        seen = "select id from messages where provider_id = ?"
-        if provider_id and (row := self._one(seen, [provider_id])):
-            return row["id"], False
-        try:
-            message_id = self._insert(
-                "messages",
-                {"contact_id": contact_id, "direction": m.INBOUND, "channel": channel, "provider_id": provider_id,
-                 "status": m.RECEIVED, "text": text, "created_at": _ts(now), "updated_at": _ts(now)},
-            )  # fmt: skip
-        except sqlite3.IntegrityError:  # the same provider id, stored by a concurrent request
-            return self._one(seen, [provider_id])["id"], False
-        return message_id, True
+        stored = self._one(
+            "insert into messages (contact_id, direction, channel, provider_id, status, text, created_at, updated_at) "
+            "values (?, ?, ?, ?, ?, ?, ?, ?) on conflict (provider_id) do nothing returning id",
+            [contact_id, m.INBOUND, channel, provider_id, m.RECEIVED, text, _ts(now), _ts(now)],
+        )
+        if stored is not None:
+            return stored["id"], True
+        return self._one("select id from messages where provider_id = ?", [provider_id])["id"], False
 
     def take_inbound(
         self, address: str, channel: str, text: str, provider_id: str | None, now: datetime.datetime
@@ -390,8 +392,8 @@ class Storage(
         now: datetime.datetime,
         status: str = m.REPLIED,
     ) -> int:
-        """Store the reply and mark the inbound message handled, in one transaction."""
-        with self.atomic():
+        """Store the reply and mark the inbound message handled, in one transaction (the caller's, when one is open)."""
+        with nullcontext() if self.db.conn.in_transaction else self.atomic():
             self._update("messages", inbound_id, {"status": m.HANDLED, "intent": intent, "updated_at": _ts(now)})
             return self._insert(
                 "messages",

@@ -70,10 +70,9 @@ class Engine:
             except NeedsLock:
                 break
             with self.store.atomic():
-                if (stored := self.store.reply_to(inbound_id)) is not None:
+                if self.store.reply_to(inbound_id) is not None:
                     return self._stored_reply(inbound_id, contact)  # answered by a concurrent delivery of the message
-                if self.store.claim_turn(contact.id, contact.turns):
-                    self._write_turn(turn, reply, channel)
+                if self._write_turn(turn, reply, channel):
                     return reply
         with self.store.atomic():
             if (stored := self._stored_reply(inbound_id, contact)) is not None:
@@ -81,15 +80,19 @@ class Engine:
             contact = self.store.contact(contact.address) or contact
             turn = self._turn(contact, text, now, inbound_id, locked=True)
             reply = self._answer(turn, masked)
-            self.store.claim_turn(contact.id, contact.turns)
             self._write_turn(turn, reply, channel)
         return reply
 
-    def _write_turn(self, turn: Turn, reply: Reply, channel: str):
-        """The turn's writes, inside its transaction: its actions, the contact, the dialogue and the reply."""
+    def _write_turn(self, turn: Turn, reply: Reply, channel: str) -> bool:
+        """The turn's writes, inside its transaction: the contact, its actions, the dialogue and the reply.
+
+        False, writing nothing, when another turn of the contact committed after this one read it.
+        """
+        contact = turn.contact
+        if not self.store.claim_turn(contact.id, contact.turns, turn.now, **turn.contact_changes, last_locale=turn.locale):
+            return False
         for write in turn.writes:
             write(self.store)
-        self.store.update_contact(turn.contact.id, turn.now, **turn.contact_changes, last_locale=turn.locale)
         self._store_state(turn, turn.next_state)
         reply.message_id = self.store.record_reply(
             turn.inbound_id,
@@ -101,6 +104,7 @@ class Engine:
             reply.segments,
             turn.now,
         )
+        return True
 
     def _flooded(self, contact: Contact, text: str, inbound_id: int, channel: str, now: datetime.datetime) -> Reply | None:
         """One polite notice to a number sending too many messages a minute, then silence; None to answer as usual."""

@@ -11,6 +11,7 @@ from .estimator import PensionPolicy
 from .matcher import IntentMatcher
 
 _cache: dict[str, "Library"] = {}
+MADE_LIMIT = 20_000  # rendered texts kept per content version (topics x places x languages x days)
 _lock = threading.Lock()
 
 
@@ -54,6 +55,15 @@ class Library:
         self.matcher = IntentMatcher(vocabularies)
         self._inherited: dict[str, RegionPolicy | None] = {}  # place code -> the ancestor's figures answering for it
         self.find_places = functools.lru_cache(maxsize=2048)(self._find_places)  # asked twice per message
+        self._made: dict = {}  # texts made from this content version (rendered topics), by what they depend on
+
+    def once(self, key, make):
+        """What make() returns, made once for this content version (a bounded cache)."""
+        if key not in self._made:
+            if len(self._made) >= MADE_LIMIT:
+                self._made.clear()
+            self._made[key] = make()
+        return self._made[key]
 
     def region(self, code: str | None) -> RegionPolicy | None:
         return self.regions.get(code) if code else None

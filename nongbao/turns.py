@@ -82,15 +82,22 @@ class Turn:
         row = self._topic_row(key)
         if row is None:
             return self._("This topic is being written. Please call %(hotline)s.", hotline=self.hotline), None
-        return render(row["body"], self.policy, self.t, self.local_today), row["id"]
+        today, region = self.local_today, self.region_code
+        text = self.library.once(
+            ("topic", row["id"], region, self.locale, today), lambda: render(row["body"], self.policy, self.t, today)
+        )
+        return text, row["id"]
 
     def topic_title(self, key: str) -> str | None:
         row = self._topic_row(key)
         return row["title"] if row else None
 
     def _topic_row(self, key: str) -> dict | None:
-        chain = self.topic_places
-        return self.store.topic(key, self.locale, chain) or self.store.topic(key, "zh-Hans", chain)
+        chain, locale = self.topic_places, self.locale
+        return self.library.once(
+            ("topic row", key, locale, tuple(chain)),
+            lambda: self.store.topic(key, locale, chain) or self.store.topic(key, "zh-Hans", chain),
+        )
 
     @property
     def topic_places(self) -> list[str]:

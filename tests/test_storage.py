@@ -134,7 +134,7 @@ def test_a_turn_that_another_turn_of_the_same_farmer_overtook_is_worked_out_agai
 
     store.reading_only = overtaken
     claim, claims = store.claim_turn, []
-    store.claim_turn = lambda *args: claims.append(claim(*args)) or claims[-1]
+    store.claim_turn = lambda *args, **fields: claims.append(claim(*args, **fields)) or claims[-1]
     try:
         first = engine.receive("+8613800000042", "帮我算算养老金", "sms", "SMa")
     finally:
