@@ -1,10 +1,12 @@
 """Pure intent matching: keywords and example phrasings per locale, robust to typos and no spaces."""
 
 import functools
+import itertools
 import logging
 import math
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 
 import jieba
@@ -139,6 +141,7 @@ class Vocabulary:
         self.commands = {self._command_key(k): v for k, v in (data.get("commands") or {}).items()}
         self.terms.update(w for pair in self.synonyms for w in pair)
         self.sounds = self._sounds(data.get("sound_alike") or []) if self.chinese else {}
+        self._sound_shapes = self._shapes(set(self.sounds.values()))
         self.words = sorted(w for w in words if not w.startswith("#"))
         self.known = set(self.words)
         self._idf = self._inverse_document_frequency()
@@ -165,13 +168,32 @@ class Vocabulary:
                     sounds.setdefault(spelling, term)
         return sounds
 
+    @staticmethod
+    def _shapes(terms: set[str]) -> dict[int, tuple[frozenset[str], list[set[str]]]]:
+        """By length: the readings the terms start with, and the characters at each position (to skip windows fast)."""
+        table, shapes = pinyin.readings(), {}
+        for term in terms:
+            heads, positions = shapes.setdefault(len(term), (set(), [set() for _ in term]))
+            heads.update(table.get(term[0], ()))
+            for position, character in enumerate(term):
+                positions[position].add(character)
+        return {length: (frozenset(heads), positions) for length, (heads, positions) in shapes.items()}
+
+    def _may_sound_like_a_term(self, window: str) -> bool:
+        """Whether a term of the window's length starts with a reading of its first character and shares a
+        character in place with it (both needed for a typo by sound to be fixed)."""
+        shape = self._sound_shapes.get(len(window))
+        if shape is None or shape[0].isdisjoint(pinyin.readings().get(window[0], ())):
+            return False
+        return any(character in chars for character, chars in zip(window, shape[1]))
+
     def _fix_homophones(self, text: str) -> str:
         """Replace a run of characters that sounds like a known term but is not one (养老保线 -> 养老保险)."""
         out, i = [], 0
         while i < len(text):
             for length in range(min(6, len(text) - i), 1, -1):
                 window = text[i : i + length]
-                if window in self.sound_terms or not _CJK.match(window[0]):
+                if window in self.sound_terms or not _CJK.match(window[0]) or not self._may_sound_like_a_term(window):
                     continue
                 term = next((self.sounds[s] for s in pinyin.spellings(window, limit=4) if s in self.sounds), None)
                 # One character typed wrong keeps the others: 大兵 for 大病 shares 大; 能并 shares nothing with 大病.
@@ -280,17 +302,16 @@ class Vocabulary:
             if not needs:
                 self._always.add(number)
             self._needs.append(needs)
+        self._need_counts = [len(needs) for needs in self._needs]
 
     def _candidates(self, normal: str, squashed: str) -> set[int]:
         """The keywords that can hit this text: all their characters are in it, or enough for a near miss."""
-        shared: dict[int, int] = {}
-        for character in set(normal):
-            for number in self._char_postings.get(character, ()):
-                shared[number] = shared.get(number, 0) + 1
-        cutoff = NEAR_CUTOFF / 100
+        postings = self._char_postings
+        shared = Counter(itertools.chain.from_iterable(postings[c] for c in set(normal) if c in postings))
+        cutoff, needs = NEAR_CUTOFF / 100, self._need_counts
         possible = set(self._always)
         for number, count in shared.items():
-            if count == len(self._needs[number]):
+            if count == needs[number]:
                 possible.add(number)
             elif (length := self._near_length.get(number)) is not None:
                 # partial_ratio is at most 2m / (n + m) for m shared characters and the shorter length n (edge windows).
@@ -320,9 +341,8 @@ class Vocabulary:
         short = normal.replace(" ", "") if self.chinese else f" {normal} "
         full = phrase.replace(" ", "") if self.chinese else f" {phrase} "
         possible = self._candidates(normal, short) if self.chinese else self._english_candidates(normal, phrase)
-        for number, (keyword, weight, intent, as_written) in enumerate(self.keywords):
-            if number not in possible:
-                continue
+        for number in sorted(possible):
+            keyword, weight, intent, as_written = self.keywords[number]
             squashed = full if as_written else short
             if "+" in keyword:
                 hit = 1.0 if all(self._contains(part, tokens, squashed) for part in keyword.split("+")) else 0.0

@@ -2,6 +2,9 @@
 
 import contextlib
 import sqlite3
+import threading
+
+import pytest
 
 import handlers
 from nongbao.db import Storage, migrations, utcnow
@@ -146,3 +149,30 @@ def test_a_turn_that_another_turn_of_the_same_farmer_overtook_is_worked_out_agai
     replies = {m["reply_to"]: m["text"] for m in messages if m["direction"] == "out"}
     assert sorted(replies) == sorted(m["id"] for m in messages if m["direction"] == "in")
     assert first.text in replies.values()
+
+
+def test_the_database_syncs_at_normal_by_default_and_full_when_configured(tmp_path):
+    normal, full = Storage(str(tmp_path / "a.db")), Storage(str(tmp_path / "b.db"), synchronous="FULL")
+    try:
+        assert normal.db.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL: survives a process crash
+        assert full.db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL: survives a power loss too
+    finally:
+        normal.close()
+        full.close()
+    with pytest.raises(ValueError):
+        Storage(str(tmp_path / "c.db"), synchronous="SOMETIMES")
+
+
+def test_each_worker_thread_keeps_one_connection_across_requests(app):
+    from nongbao.web import store as request_store
+
+    def connection():
+        with app.test_request_context():
+            return request_store()
+
+    first, again = connection(), connection()
+    other = []
+    thread = threading.Thread(target=lambda: other.append(connection()))
+    thread.start()
+    thread.join()
+    assert first is again and other[0] is not first
