@@ -6,6 +6,14 @@ that memory and start answering at once.
 
 import gc
 import os
+import shutil
+import tempfile
+
+# Metrics of every worker are shared through files (prometheus-client's multiprocess mode); the directory must
+# be set before the app is loaded and start empty. Deployments set their own (docs/deploy.md).
+_metrics_made = None
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    _metrics_made = os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="nongbao-metrics-")
 
 wsgi_app = "app:serve()"
 bind = os.environ.get("BIND") or f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '5000')}"
@@ -27,3 +35,16 @@ proc_name = "nongbao-web"
 def when_ready(server):
     """Objects built before the fork are never freed in a worker: keep the collector off them (copy-on-write)."""
     gc.freeze()
+
+
+def child_exit(server, worker):
+    """A worker that exited leaves its live gauges behind; its counters stay counted."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    """The metrics directory made for this run goes with it."""
+    if _metrics_made:
+        shutil.rmtree(_metrics_made, ignore_errors=True)
