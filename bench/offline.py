@@ -67,6 +67,15 @@ def estimate_ms(lib: Library, config: dict, count: int = 200) -> float:
     return 1000 * (time.perf_counter() - started) / count
 
 
+def places_load_ms() -> float:
+    """Loading every place of China from nongbao/data/places.tsv, as each process does once."""
+    from nongbao import places
+
+    started = time.perf_counter()
+    places._Data(places.DATA)
+    return 1000 * (time.perf_counter() - started)
+
+
 def planning(count: int = 100_000) -> bench_reminders.Timing:
     """Import and plan a roster of `count` residents, as bench/bench_reminders.py does."""
     return bench_reminders.measure(count)

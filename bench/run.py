@@ -154,6 +154,7 @@ def in_process() -> float:
         f"  intent matching (matcher.route) over {len(texts)} texts: {mean_us:.0f} µs per message on average, "
         f"p99 {p99_us:.0f} µs; {cached_us:.0f} µs on average once they are in the matcher's caches"
     )
+    say(f"  places of China loaded from places.tsv in {offline.places_load_ms():.0f} ms")
     each_ms = offline.with_library(offline.estimate_ms)
     say(f"  pension estimate (estimates.answer, as /api/v1/pension/estimate): {each_ms:.2f} ms")
     timing = offline.planning(PLAN_CONTACTS)
