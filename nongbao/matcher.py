@@ -151,6 +151,7 @@ class Vocabulary:
         self.score = functools.lru_cache(maxsize=2048)(self._score)  # one message is scored several times per turn
 
     @staticmethod
+    @functools.lru_cache(maxsize=4096)  # a message is looked up as a command several times per turn
     def _command_key(text: str) -> str:
         return re.sub(r"[\s\W_]+", "", unicodedata.normalize("NFKC", str(text)).lower())
 
