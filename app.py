@@ -30,7 +30,7 @@ def serve() -> Flask:
 
 def warm(app: Flask):
     """Build the content library and the intent matcher's tables now, not in each worker's first request."""
-    storage = Storage(app.config["DATABASE"])
+    storage = Storage.from_config(app.config)
     try:
         lib = library(storage)
         lib.matcher.route("养老保险交多少")
@@ -124,7 +124,7 @@ def prepare_database(app: Flask):
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path.with_name(path.name + ".setup.lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        storage = Storage(str(path))
+        storage = Storage(str(path), synchronous=app.config["SQLITE_SYNCHRONOUS"])  # a wrong setting stops the start
         try:
             storage.migrate()
             report = load_if_empty(storage, Path(app.config["CONTENT_DIR"]), limits_from(app.config))

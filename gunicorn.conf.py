@@ -11,9 +11,9 @@ import tempfile
 
 # Metrics of every worker are shared through files (prometheus-client's multiprocess mode); the directory must
 # be set before the app is loaded and start empty. Deployments set their own (docs/deploy.md).
-_metrics_made = None
 if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-    _metrics_made = os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="nongbao-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="nongbao-metrics-")
+    os.environ["NONGBAO_METRICS_DIR_MADE"] = os.environ["PROMETHEUS_MULTIPROC_DIR"]  # kept across reloads (HUP)
 
 wsgi_app = "app:serve()"
 bind = os.environ.get("BIND") or f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '5000')}"
@@ -46,5 +46,6 @@ def child_exit(server, worker):
 
 def on_exit(server):
     """The metrics directory made for this run goes with it."""
-    if _metrics_made:
-        shutil.rmtree(_metrics_made, ignore_errors=True)
+    made = os.environ.get("NONGBAO_METRICS_DIR_MADE")
+    if made and made == os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        shutil.rmtree(made, ignore_errors=True)

@@ -70,7 +70,7 @@ def notice(turn: Turn) -> Outcome:
     text = turn._(NOTICE)
     days = int(turn.config.get("MESSAGE_RETENTION_DAYS") or 0)
     if days:
-        text += " " + turn._(RETENTION, days=turn.t.number(days))
+        text += ("" if turn.locale.startswith("zh") else " ") + turn._(RETENTION, days=turn.t.number(days))
     return Outcome(text, "menu", state=KEEP, ask_region=False)
 
 

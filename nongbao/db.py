@@ -296,6 +296,9 @@ class Storage(
         )
         return cursor.rowcount == 1
 
+    def contact_by_id(self, contact_id: int) -> m.Contact:
+        return m.Contact.from_row(self._one("select * from contacts where id = ?", [contact_id]))
+
     def contact(self, address: str) -> m.Contact | None:
         row = self._one("select * from contacts where address = ?", [address])
         return m.Contact.from_row(row) if row else None

@@ -1,12 +1,18 @@
 """SQL of privacy: erasing a contact's personal data, expiring old message texts, online backups (a mixin of Storage)."""
 
 import datetime
+import hashlib
 import sqlite3
 
 from .times import iso
 
 ERASED = "[erased]"
 EXPIRED = "[expired]"
+
+
+def erased_id(provider_id: str) -> str:
+    """What an erased message keeps of its provider id: a hash, enough to recognise a resend, not to look it up."""
+    return "erased:" + hashlib.sha256(provider_id.encode()).hexdigest()
 
 
 class PrivacyStorage:
@@ -29,7 +35,16 @@ class PrivacyStorage:
                 "paid_year = null, opted_out = 1, reminders = 0, opted_out_reason = ?, updated_at = ? where id = ?",
                 [alias, "erased", iso(now), cid],
             )
-            self.db.execute("update messages set text = ?, provider_id = null where contact_id = ?", [ERASED, cid])
+            self.db.execute("update messages set text = ? where contact_id = ?", [ERASED, cid])
+            # A provider id becomes its hash: a resend of an erased message is recognised without keeping the id.
+            ids = self.db.execute(
+                "select id, provider_id from messages where contact_id = ? and provider_id is not null "
+                "and provider_id not like 'erased:%'",
+                [cid],
+            ).fetchall()
+            self.db.conn.executemany(
+                "update messages set provider_id = ? where id = ?", [(erased_id(pid), mid) for mid, pid in ids]
+            )
             self.db.execute("update unanswered set text = ? where contact_id = ?", [ERASED, cid])
             self.db.execute("update followups set text = ?, answer = null where contact_id = ?", [ERASED, cid])
             self.db.execute("delete from outbox where contact_id = ?", [cid])
@@ -41,6 +56,10 @@ class PrivacyStorage:
             )
             self.db.execute("delete from login_attempts where username = ?", [address])
         return True
+
+    def was_erased(self, provider_id: str) -> bool:
+        """Whether a provider's message id belongs to a message erased at the farmer's request."""
+        return self._one("select 1 found from messages where provider_id = ?", [erased_id(provider_id)]) is not None
 
     def prune(self, now: datetime.datetime, message_days: int, login_days: int) -> dict[str, int]:
         """Blank the text of messages older than message_days (0: keep them) and delete older sign-in attempts.

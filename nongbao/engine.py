@@ -14,7 +14,7 @@ from .db import Storage, utcnow
 from .i18n import N_, negotiate
 from .intents import OPT_IN_WORDS, OPT_OUT_WORDS, YES_WORDS
 from .library import library
-from .matcher import Match
+from .matcher import Match, command_key
 from .models import REGION_ASKED, REGION_SET, REGION_UNKNOWN, Contact
 from .privacy import mask_address, mask_sensitive_numbers, normalize_address
 from .turns import KEEP, NeedsLock, Outcome, Reply, Turn
@@ -39,6 +39,8 @@ class Engine:
     def receive(self, address: str, text_in: str, channel: str, provider_id: str | None = None) -> Reply:
         """Store the message first, then answer it once; a repeated provider id gets the stored reply."""
         now, started = self.clock(), time.perf_counter()
+        if provider_id and self.store.was_erased(provider_id):
+            return Reply("", "menu", self.config["DEFAULT_LOCALE"], 0, duplicate=True)  # a resend of erased data
         stored_text = mask_sensitive_numbers(text_in or "")
         contact, inbound_id, fresh = self.store.take_inbound(normalize_address(address), channel, stored_text, provider_id, now)
         if not fresh and (stored := self._stored_reply(inbound_id, contact)) is not None:
@@ -47,7 +49,8 @@ class Engine:
         reply = self._flooded(contact, stored_text, inbound_id, channel, now) or self._answered(
             contact, stored_text, masked, inbound_id, channel, now
         )
-        metrics.answered(reply.intent, channel, time.perf_counter() - started)
+        if reply.message_id is not None:  # a reply stored, not a silence
+            metrics.answered(reply.intent, channel, time.perf_counter() - started)
         log.info("reply to %s intent=%s parts=%d", mask_address(contact.address), reply.intent, reply.segments)
         return reply
 
@@ -62,7 +65,9 @@ class Engine:
         """
         for attempt in range(OPTIMISTIC_TRIES):
             if attempt:  # another turn of this contact committed first: start from what it left
-                contact = self.store.contact(contact.address) or contact
+                contact = self.store.contact_by_id(contact.id)
+                if contact.erased:
+                    return self._erased_meanwhile(contact)
             turn = self._turn(contact, text, now, inbound_id, locked=False)
             try:
                 with self.store.reading_only():
@@ -77,11 +82,19 @@ class Engine:
         with self.store.atomic():
             if (stored := self._stored_reply(inbound_id, contact)) is not None:
                 return stored
-            contact = self.store.contact(contact.address) or contact
+            contact = self.store.contact_by_id(contact.id)
+            if contact.erased:
+                return self._erased_meanwhile(contact)
             turn = self._turn(contact, text, now, inbound_id, locked=True)
             reply = self._answer(turn, masked)
-            self._write_turn(turn, reply, channel)
+            if not self._write_turn(turn, reply, channel):
+                raise RuntimeError(f"contact {contact.id} changed while its turn held the write lock")
         return reply
+
+    def _erased_meanwhile(self, contact: Contact) -> Reply:
+        """A message that arrived while the farmer's data was being erased at their request: nothing is kept or said."""
+        log.info("message of contact %d not answered: erased at their request meanwhile", contact.id)
+        return Reply("", "menu", self.config["DEFAULT_LOCALE"], 0)
 
     def _write_turn(self, turn: Turn, reply: Reply, channel: str) -> bool:
         """The turn's writes, inside its transaction: the contact, its actions, the dialogue and the reply.
@@ -109,13 +122,15 @@ class Engine:
     def _flooded(self, contact: Contact, text: str, inbound_id: int, channel: str, now: datetime.datetime) -> Reply | None:
         """One polite notice to a number sending too many messages a minute, then silence; None to answer as usual."""
         limit = flood.limit_from(self.config)
-        if not limit or text.strip().lower().strip(" .!！。") in OPT_OUT_WORDS | OPT_IN_WORDS:
+        if not limit or command_key(text) in OPT_OUT_WORDS | OPT_IN_WORDS:
             return None  # consent words are always handled, even in a flood
         since = now - flood.WINDOW
         recent, notices = self.store.flood_counts(contact.id, since)
         if recent <= limit and not notices:
             return None
         with self.store.atomic():  # counted again under the lock: messages arriving together get one notice
+            if self.store.reply_to(inbound_id) is not None:
+                return self._stored_reply(inbound_id, contact)  # a concurrent delivery of this message was answered
             recent, notices = self.store.flood_counts(contact.id, since)
             decision = flood.verdict(recent, notices > 0, limit)
             if decision == flood.ANSWER:
@@ -165,7 +180,8 @@ class Engine:
         if masked:
             text = turn._("For your safety we removed the ID or bank card number; we never need it.") + "\n" + text
         # A new contact's first reply ends with the privacy word, which may take it one part over the usual limit.
-        footer = "\n" + turn._(PRIVACY_LINE) if turn.contact.turns == 0 else ""
+        first = turn.contact.turns == 0 and not erasure.notice_asked(turn.text)
+        footer = "\n" + turn._(PRIVACY_LINE) if first else ""
         text, state = self._paged(turn, outcome, text, state, footer)
         turn.next_state = state
         parts = segments.segments(text, self.config.get("SMS_SIGNATURE", ""))

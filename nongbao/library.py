@@ -11,6 +11,7 @@ from .estimator import PensionPolicy
 from .matcher import IntentMatcher
 
 _cache: dict[str, "Library"] = {}
+_MISSING = object()
 MADE_LIMIT = 20_000  # rendered texts kept per content version (topics x places x languages x days)
 _lock = threading.Lock()
 
@@ -59,11 +60,12 @@ class Library:
 
     def once(self, key, make):
         """What make() returns, made once for this content version (a bounded cache)."""
-        if key not in self._made:
+        made = self._made.get(key, _MISSING)
+        if made is _MISSING:
             if len(self._made) >= MADE_LIMIT:
                 self._made.clear()
-            self._made[key] = make()
-        return self._made[key]
+            made = self._made[key] = make()
+        return made
 
     def region(self, code: str | None) -> RegionPolicy | None:
         return self.regions.get(code) if code else None

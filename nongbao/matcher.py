@@ -89,6 +89,12 @@ def _phrase_in(phrase: list[str], words: list[str]) -> bool:
     return False
 
 
+@functools.lru_cache(maxsize=4096)  # a message is looked up as a command several times per turn
+def command_key(text: str) -> str:
+    """A whole message as command words are compared: folded, lower case, without spaces or punctuation."""
+    return re.sub(r"[\s\W_]+", "", unicodedata.normalize("NFKC", str(text)).lower())
+
+
 def commonness(word: str) -> int:
     """How often a word occurs in everyday Chinese (jieba's dictionary frequency; 0 for one it does not know)."""
     _TOKENIZER.check_initialized()
@@ -138,7 +144,7 @@ class Vocabulary:
                 if self.chinese:
                     self.terms.update(_TOKENIZER.lcut(self._fold(example)))
                 words.update(self.normalize(example).split())
-        self.commands = {self._command_key(k): v for k, v in (data.get("commands") or {}).items()}
+        self.commands = {command_key(k): v for k, v in (data.get("commands") or {}).items()}
         self.terms.update(w for pair in self.synonyms for w in pair)
         self.sounds = self._sounds(data.get("sound_alike") or []) if self.chinese else {}
         self._sound_shapes = self._shapes(set(self.sounds.values()))
@@ -150,14 +156,9 @@ class Vocabulary:
         self._index_keywords()
         self.score = functools.lru_cache(maxsize=2048)(self._score)  # one message is scored several times per turn
 
-    @staticmethod
-    @functools.lru_cache(maxsize=4096)  # a message is looked up as a command several times per turn
-    def _command_key(text: str) -> str:
-        return re.sub(r"[\s\W_]+", "", unicodedata.normalize("NFKC", str(text)).lower())
-
     def command(self, text: str) -> str | None:
         """The intent of a whole-message command word such as STOP, TD, 菜单 or HELP."""
-        return self.commands.get(self._command_key(text))
+        return self.commands.get(command_key(text))
 
     @staticmethod
     def _sounds(terms: list[str]) -> dict[str, str]:
@@ -400,7 +401,7 @@ class IntentMatcher:
 
     def command(self, text: str) -> Match | None:
         """A global command word, recognised in any language and any conversation state."""
-        key = Vocabulary._command_key(text)
+        key = command_key(text)
         if key in OPT_OUT_WORDS:
             return Match("reminders.unsubscribe", 10.0, None)
         if key in OPT_IN_WORDS:

@@ -59,6 +59,11 @@ class Contact:
     created_at: str
     turns: int = 0  # messages answered so far: a turn commits only if no other turn did meanwhile
 
+    @property
+    def erased(self) -> bool:
+        """The farmer's data was erased at their request (the row stays, anonymised, for the counts)."""
+        return self.address.startswith("erased:")
+
     @classmethod
     def from_row(cls, row: dict) -> "Contact":
         """Build from a contacts table row."""

@@ -69,7 +69,7 @@ class Turn:
     state: dict | None
     match: Match | None = None
     menus: dict = field(default_factory=dict)  # menu name -> entry keys, from the capability registry
-    locked: bool = True  # inside the write transaction: actions write at once; else they wait in `writes`
+    locked: bool = True  # inside the write transaction: a reference to quote (follow_up) may be written at once
     writes: list = field(default_factory=list)  # actions for the turn's own transaction, each a function of the store
     contact_changes: dict = field(default_factory=dict)  # contact fields the turn's transaction sets
     next_state: dict | None = None  # the dialogue the turn's transaction keeps
@@ -82,9 +82,9 @@ class Turn:
         row = self._topic_row(key)
         if row is None:
             return self._("This topic is being written. Please call %(hotline)s.", hotline=self.hotline), None
-        today, region = self.local_today, self.region_code
-        text = self.library.once(
-            ("topic", row["id"], region, self.locale, today), lambda: render(row["body"], self.policy, self.t, today)
+        today, place = self.local_today, self.contact.region or self.config.get("DEFAULT_REGION")
+        text = self.library.once(  # the place decides the figures (its own file's or its nearest ancestor's)
+            ("topic", row["id"], place, self.locale, today), lambda: render(row["body"], self.policy, self.t, today)
         )
         return text, row["id"]
 
@@ -129,11 +129,8 @@ class Turn:
         self.later(lambda store: store.forget_contact(address, now))
 
     def later(self, write):
-        """Run a write now inside the turn's transaction, or keep it for that transaction."""
-        if self.locked:
-            write(self.store)
-        else:
-            self.writes.append(write)
+        """Keep a write for the turn's transaction, which runs it after counting the turn and setting the contact."""
+        self.writes.append(write)
 
     @property
     def t(self) -> Translator:

@@ -219,3 +219,23 @@ def test_lone_surrogates_get_400_not_500(api, store, field):
     response = api.post("/api/v1/messages", json.dumps(body))
     assert response.status_code == 400 and response.get_json()["error"]["field"] == field
     assert store.count("messages") == 0
+
+
+@pytest.mark.parametrize("word", ["STOP?", "stop!", "退订。", " TD "])
+def test_stop_with_punctuation_is_honoured_even_in_a_flood(app, sms, store, word):
+    for n in range(app.config["FLOOD_PER_MINUTE"] + 3):
+        sms.receive(PHONE, f"问题{n}")
+    sms.receive(PHONE, word)
+    assert store.contact(PHONE).opted_out
+
+
+def test_a_delivery_answered_while_its_twin_counted_the_flood_gets_that_answer_not_a_notice(app, store, clock):
+    from nongbao.engine import Engine
+
+    engine = Engine(store, {**app.config, "FLOOD_PER_MINUTE": 1}, clock=clock)
+    engine.receive(PHONE, "你好", "sms", "SMtwin0")
+    contact, inbound_id, _ = store.take_inbound(PHONE, "sms", "养老保险分几档", "SMtwin1", clock())
+    answered = engine._answered(contact, "养老保险分几档", False, inbound_id, "sms", clock())  # the first delivery
+    twin = engine._flooded(store.contact(PHONE), "养老保险分几档", inbound_id, "sms", clock())  # the second, counting
+    assert twin.text == answered.text and twin.duplicate
+    assert [m["direction"] for m in store.messages_of(contact.id)].count("out") == 2

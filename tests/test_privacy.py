@@ -80,3 +80,24 @@ def test_every_page_carries_the_security_headers(client):
             and "unsafe-inline" not in headers["Content-Security-Policy"]
         )
         assert headers["X-Frame-Options"] == "DENY" and headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_message_answered_after_its_sender_was_erased_keeps_nothing(app, store, clock):
+    engine = Engine(store, app.config, clock=clock)
+    engine.receive("+8613800007777", "删除我的信息", "sms", "SMe1")
+    contact, late, _ = store.take_inbound("+8613800007777", "sms", "我要投诉乡里", "SMe2", clock())  # stored, not answered
+    engine.receive("+8613800007777", "确认删除", "sms", "SMe3")
+    reply = engine._answered(contact, "我要投诉乡里", False, late, "sms", clock())
+    assert reply.text == "" and reply.message_id is None
+    assert store.followups() == [] and all(row["text"] == "[erased]" for row in store.unanswered())
+    assert store.reply_to(late) is None
+
+
+def test_a_provider_resend_of_an_erased_message_does_not_bring_the_number_back(app, store, clock):
+    engine = Engine(store, app.config, clock=clock)
+    engine.receive("+8613800008888", "删除我的信息", "sms", "SMr1")
+    engine.receive("+8613800008888", "确认删除", "sms", "SMr2")
+    again = engine.receive("+8613800008888", "确认删除", "sms", "SMr2")
+    assert again.text == "" and again.duplicate
+    assert store.contact("+8613800008888") is None
+    assert not store.db.execute("select count(*) from messages where provider_id like 'SMr%'").fetchone()[0]

@@ -176,3 +176,10 @@ def test_each_worker_thread_keeps_one_connection_across_requests(app):
     thread.start()
     thread.join()
     assert first is again and other[0] is not first
+
+
+def test_an_unknown_sync_setting_stops_the_app_at_start(config):
+    from app import create_app
+
+    with pytest.raises(ValueError):
+        create_app({**config, "SQLITE_SYNCHRONOUS": "SOMETIMES"})
