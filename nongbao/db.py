@@ -369,6 +369,14 @@ class Storage(
             inbound_id, fresh = self.record_inbound(contact.id, channel, text, provider_id, now)
         return contact, inbound_id, fresh
 
+    def claim_answer(self, inbound_id: int, intent: str, now: datetime.datetime) -> bool:
+        """Mark an inbound message answered; False when it already was (a concurrent delivery of it answered first)."""
+        cursor = self.db.execute(
+            "update messages set status = ?, intent = ?, updated_at = ? where id = ? and status = ?",
+            [m.HANDLED, intent, _ts(now), inbound_id, m.RECEIVED],
+        )
+        return cursor.rowcount == 1
+
     def reply_to(self, inbound_id: int) -> dict | None:
         """The reply stored for an inbound message, if it was answered."""
         return self._one(
@@ -394,10 +402,13 @@ class Storage(
         segments: int,
         now: datetime.datetime,
         status: str = m.REPLIED,
+        claimed: bool = False,
     ) -> int:
-        """Store the reply and mark the inbound message handled, in one transaction (the caller's, when one is open)."""
+        """Store the reply and mark the inbound message handled (unless the caller claimed it), in one transaction
+        (the caller's, when one is open)."""
         with nullcontext() if self.db.conn.in_transaction else self.atomic():
-            self._update("messages", inbound_id, {"status": m.HANDLED, "intent": intent, "updated_at": _ts(now)})
+            if not claimed:
+                self._update("messages", inbound_id, {"status": m.HANDLED, "intent": intent, "updated_at": _ts(now)})
             return self._insert(
                 "messages",
                 {"contact_id": contact_id, "direction": m.OUTBOUND, "channel": channel, "status": status,

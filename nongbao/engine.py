@@ -30,6 +30,10 @@ OPTIMISTIC_TRIES = 3  # turns worked out without the write lock before one runs 
 PRIVACY_LINE = N_("Reply PRIVACY to see how we use your data.")  # in a new contact's first reply
 
 
+class Overtaken(Exception):
+    """Another turn of the same contact committed while this one was worked out."""
+
+
 class Engine:
     """Routes each message to a handler from the registry and stores everything it says."""
 
@@ -74,11 +78,15 @@ class Engine:
                     reply = self._answer(turn, masked)
             except NeedsLock:
                 break
-            with self.store.atomic():
-                if self.store.reply_to(inbound_id) is not None:
-                    return self._stored_reply(inbound_id, contact)  # answered by a concurrent delivery of the message
-                if self._write_turn(turn, reply, channel):
+            try:
+                with self.store.atomic():
+                    if not self.store.claim_answer(inbound_id, reply.intent, now):
+                        return self._stored_reply(inbound_id, contact)  # a concurrent delivery of it answered first
+                    if not self._write_turn(turn, reply, channel):
+                        raise Overtaken  # undoes the claim: the answer is worked out again
                     return reply
+            except Overtaken:
+                continue
         with self.store.atomic():
             if (stored := self._stored_reply(inbound_id, contact)) is not None:
                 return stored
@@ -87,6 +95,7 @@ class Engine:
                 return self._erased_meanwhile(contact)
             turn = self._turn(contact, text, now, inbound_id, locked=True)
             reply = self._answer(turn, masked)
+            self.store.claim_answer(inbound_id, reply.intent, now)
             if not self._write_turn(turn, reply, channel):
                 raise RuntimeError(f"contact {contact.id} changed while its turn held the write lock")
         return reply
@@ -116,6 +125,7 @@ class Engine:
             reply.content_version,
             reply.segments,
             turn.now,
+            claimed=True,
         )
         return True
 
