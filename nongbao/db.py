@@ -177,6 +177,15 @@ def m005_content_stamp(db: sqlite_utils.Database):
             )
 
 
+@migrations()
+def m006_partial_message_indexes(db: sqlite_utils.Database):
+    """Index only the messages that have a provider id or answer another: each message writes one index entry less."""
+    db.execute("drop index if exists idx_messages_provider_id")
+    db.execute("create unique index idx_messages_provider_id on messages (provider_id) where provider_id is not null")
+    db.execute("drop index if exists idx_messages_reply_to")
+    db.execute("create index idx_messages_reply_to on messages (reply_to) where reply_to is not null")
+
+
 SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")  # PRAGMA synchronous values (docs/deploy.md says what each survives)
 
 
@@ -309,14 +318,14 @@ class Storage(
         if existing:
             return existing
         try:
-            self._insert(
-                "contacts",
-                {"address": address, "channel": channel, "created_at": _ts(now), "updated_at": _ts(now),
-                 "region_status": m.REGION_UNKNOWN, "opted_out": 0, "reminders": 0},
-            )  # fmt: skip
+            created = self._one(
+                "insert into contacts (address, channel, created_at, updated_at, region_status, opted_out, reminders) "
+                "values (?, ?, ?, ?, ?, 0, 0) returning *",
+                [address, channel, _ts(now), _ts(now), m.REGION_UNKNOWN],
+            )
         except sqlite3.IntegrityError:  # created by a concurrent request
             return self.contact(address)
-        return self.contact(address)
+        return m.Contact.from_row(created)
 
     def update_contact(self, contact_id: int, now: datetime.datetime, **fields):
         """Change named contact fields (locale, region, region_status, birth_year, ...); moments are stored as UTC text."""
@@ -352,7 +361,7 @@ class Storage(
         """Store an inbound message before anything else; (id, False) when its provider id was seen."""
         stored = self._one(
             "insert into messages (contact_id, direction, channel, provider_id, status, text, created_at, updated_at) "
-            "values (?, ?, ?, ?, ?, ?, ?, ?) on conflict (provider_id) do nothing returning id",
+            "values (?, ?, ?, ?, ?, ?, ?, ?) on conflict (provider_id) where provider_id is not null do nothing returning id",
             [contact_id, m.INBOUND, channel, provider_id, m.RECEIVED, text, _ts(now), _ts(now)],
         )
         if stored is not None:
@@ -361,11 +370,14 @@ class Storage(
 
     def take_inbound(
         self, address: str, channel: str, text: str, provider_id: str | None, now: datetime.datetime
-    ) -> tuple[m.Contact, int, bool]:
+    ) -> tuple[m.Contact | None, int | None, bool]:
         """The contact (created on first contact) and its message stored and committed before anything answers it:
-        (contact, message id, False when its provider id was seen)."""
+        (contact, message id, False when its provider id was seen); (None, None, False) for a resend of erased data."""
         with self.atomic():
-            contact = self.get_or_create_contact(address, channel, now)
+            contact = self.contact(address)
+            if contact is None and provider_id and self.was_erased(provider_id):
+                return None, None, False  # a resend of a message erased at the farmer's request: nothing comes back
+            contact = contact or self.get_or_create_contact(address, channel, now)
             inbound_id, fresh = self.record_inbound(contact.id, channel, text, provider_id, now)
         return contact, inbound_id, fresh
 

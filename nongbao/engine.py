@@ -43,10 +43,10 @@ class Engine:
     def receive(self, address: str, text_in: str, channel: str, provider_id: str | None = None) -> Reply:
         """Store the message first, then answer it once; a repeated provider id gets the stored reply."""
         now, started = self.clock(), time.perf_counter()
-        if provider_id and self.store.was_erased(provider_id):
-            return Reply("", "menu", self.config["DEFAULT_LOCALE"], 0, duplicate=True)  # a resend of erased data
         stored_text = mask_sensitive_numbers(text_in or "")
         contact, inbound_id, fresh = self.store.take_inbound(normalize_address(address), channel, stored_text, provider_id, now)
+        if contact is None:
+            return Reply("", "menu", self.config["DEFAULT_LOCALE"], 0, duplicate=True)  # a resend of erased data
         if not fresh and (stored := self._stored_reply(inbound_id, contact)) is not None:
             return stored
         masked = stored_text != (text_in or "")
