@@ -26,6 +26,11 @@ migrations = Migrations("nongbao")
 _ts = iso
 
 
+def _stamped(fields: dict) -> dict:
+    """Moments among column values as stored: UTC text."""
+    return {k: _ts(v) if isinstance(v, datetime.datetime) else v for k, v in fields.items()}
+
+
 @migrations()
 def m001_initial(db: sqlite_utils.Database):
     """Contacts, messages, conversation state, staff follow-ups and versioned content."""
@@ -297,7 +302,7 @@ class Storage(
     def claim_turn(self, contact_id: int, turns_seen: int, now: datetime.datetime, **fields) -> bool:
         """Count a turn as answered and set the contact fields it changed, only if no other turn of the contact
         was answered since it read turns_seen."""
-        fields = {k: _ts(v) if isinstance(v, datetime.datetime) else v for k, v in fields.items()}
+        fields = _stamped(fields)
         assignments = "".join(f", {name} = ?" for name in fields)
         cursor = self.db.execute(
             f"update contacts set turns = turns + 1, updated_at = ?{assignments} where id = ? and turns = ?",
@@ -314,9 +319,9 @@ class Storage(
 
     def get_or_create_contact(self, address: str, channel: str, now: datetime.datetime) -> m.Contact:
         """The contact for an address, created on first contact."""
-        existing = self.contact(address)
-        if existing:
-            return existing
+        return self.contact(address) or self._create_contact(address, channel, now)
+
+    def _create_contact(self, address: str, channel: str, now: datetime.datetime) -> m.Contact:
         try:
             created = self._one(
                 "insert into contacts (address, channel, created_at, updated_at, region_status, opted_out, reminders) "
@@ -329,20 +334,7 @@ class Storage(
 
     def update_contact(self, contact_id: int, now: datetime.datetime, **fields):
         """Change named contact fields (locale, region, region_status, birth_year, ...); moments are stored as UTC text."""
-        fields = {k: _ts(v) if isinstance(v, datetime.datetime) else v for k, v in fields.items()}
-        self._update("contacts", contact_id, {**fields, "updated_at": _ts(now)})
-
-    def opt_out(self, contact_id: int, reason: str, now: datetime.datetime):
-        """Record that the contact wants no message we start (STOP); honoured at once."""
-        self.update_contact(contact_id, now, opted_out=1, opted_out_at=_ts(now), opted_out_reason=reason, reminders=0)
-
-    def subscribe_reminders(self, contact_id: int, now: datetime.datetime):
-        """Opt the contact in to contribution reminders (this also lifts an earlier STOP)."""
-        self.update_contact(contact_id, now, reminders=1, reminders_at=_ts(now), opted_out=0)
-
-    def mark_paid(self, contact_id: int, year: int, now: datetime.datetime):
-        """No more deadline reminders this contribution year."""
-        self.update_contact(contact_id, now, paid_year=year)
+        self._update("contacts", contact_id, {**_stamped(fields), "updated_at": _ts(now)})
 
     def contacts_by_region(self) -> list[tuple[str, int]]:
         """How many contacts chose each place (for the freshness report)."""
@@ -377,7 +369,7 @@ class Storage(
             contact = self.contact(address)
             if contact is None and provider_id and self.was_erased(provider_id):
                 return None, None, False  # a resend of a message erased at the farmer's request: nothing comes back
-            contact = contact or self.get_or_create_contact(address, channel, now)
+            contact = contact or self._create_contact(address, channel, now)
             inbound_id, fresh = self.record_inbound(contact.id, channel, text, provider_id, now)
         return contact, inbound_id, fresh
 

@@ -147,11 +147,6 @@ class ReminderStorage:
     def outbox_of(self, contact_id: int) -> list[dict]:
         return list(self.db["outbox"].rows_where("contact_id = ?", [contact_id], order_by="id"))
 
-    def outbox_counts(self) -> dict[tuple[str, str, str], int]:
-        """(kind, region, status) -> rows, for staff and the preview."""
-        rows = self.db.execute("select kind, region, status, count(*) from outbox group by kind, region, status")
-        return {(kind, region, status): n for kind, region, status, n in rows.fetchall()}
-
     def sent_since(self, since: datetime.datetime) -> int:
         """Reminders handed to the provider since a moment (the daily SMS budget)."""
         return self._one("select count(*) n from outbox where sent_at >= ?", [iso(since)])["n"]

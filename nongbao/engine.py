@@ -12,9 +12,9 @@ from handlers import privacy as erasure
 from . import flood, metrics, segments
 from .db import Storage, utcnow
 from .i18n import N_, negotiate
-from .intents import OPT_IN_WORDS, OPT_OUT_WORDS, YES_WORDS
+from .intents import YES_WORDS
 from .library import library
-from .matcher import Match, command_key
+from .matcher import Match, consent
 from .models import REGION_ASKED, REGION_SET, REGION_UNKNOWN, Contact
 from .privacy import mask_address, mask_sensitive_numbers, normalize_address
 from .turns import KEEP, NeedsLock, Outcome, Reply, Turn
@@ -46,7 +46,7 @@ class Engine:
         stored_text = mask_sensitive_numbers(text_in or "")
         contact, inbound_id, fresh = self.store.take_inbound(normalize_address(address), channel, stored_text, provider_id, now)
         if contact is None:
-            return Reply("", "menu", self.config["DEFAULT_LOCALE"], 0, duplicate=True)  # a resend of erased data
+            return self._silence(duplicate=True)  # a resend of a message erased at the farmer's request
         if not fresh and (stored := self._stored_reply(inbound_id, contact)) is not None:
             return stored
         masked = stored_text != (text_in or "")
@@ -103,7 +103,11 @@ class Engine:
     def _erased_meanwhile(self, contact: Contact) -> Reply:
         """A message that arrived while the farmer's data was being erased at their request: nothing is kept or said."""
         log.info("message of contact %d not answered: erased at their request meanwhile", contact.id)
-        return Reply("", "menu", self.config["DEFAULT_LOCALE"], 0)
+        return self._silence()
+
+    def _silence(self, duplicate: bool = False) -> Reply:
+        """No answer and nothing stored: the message belongs to data erased at the farmer's request."""
+        return Reply("", "menu", self.config["DEFAULT_LOCALE"], 0, duplicate=duplicate)
 
     def _write_turn(self, turn: Turn, reply: Reply, channel: str) -> bool:
         """The turn's writes, inside its transaction: the contact, its actions, the dialogue and the reply.
@@ -132,7 +136,7 @@ class Engine:
     def _flooded(self, contact: Contact, text: str, inbound_id: int, channel: str, now: datetime.datetime) -> Reply | None:
         """One polite notice to a number sending too many messages a minute, then silence; None to answer as usual."""
         limit = flood.limit_from(self.config)
-        if not limit or command_key(text) in OPT_OUT_WORDS | OPT_IN_WORDS:
+        if not limit or consent(text):
             return None  # consent words are always handled, even in a flood
         since = now - flood.WINDOW
         recent, notices = self.store.flood_counts(contact.id, since)

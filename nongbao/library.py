@@ -9,9 +9,9 @@ from . import places, regions
 from .db import Storage
 from .estimator import PensionPolicy
 from .matcher import IntentMatcher
+from .memo import Once
 
 _cache: dict[str, "Library"] = {}
-_MISSING = object()
 MADE_LIMIT = 20_000  # rendered texts kept per content version (topics x places x languages x days)
 _lock = threading.Lock()
 
@@ -56,16 +56,7 @@ class Library:
         self.matcher = IntentMatcher(vocabularies)
         self._inherited: dict[str, RegionPolicy | None] = {}  # place code -> the ancestor's figures answering for it
         self.find_places = functools.lru_cache(maxsize=2048)(self._find_places)  # asked twice per message
-        self._made: dict = {}  # texts made from this content version (rendered topics), by what they depend on
-
-    def once(self, key, make):
-        """What make() returns, made once for this content version (a bounded cache)."""
-        made = self._made.get(key, _MISSING)
-        if made is _MISSING:
-            if len(self._made) >= MADE_LIMIT:
-                self._made.clear()
-            made = self._made[key] = make()
-        return made
+        self.once = Once(MADE_LIMIT)  # texts made from this content version (topic rows, rendered topics)
 
     def region(self, code: str | None) -> RegionPolicy | None:
         return self.regions.get(code) if code else None
@@ -82,9 +73,6 @@ class Library:
                 basis = RegionPolicy(basis.code, regions.as_inherited(basis.effective), basis.version)
             self._inherited[code] = basis
         return self._inherited[code]
-
-    def find_places(self, text: str) -> "PlaceFind | None":  # replaced per instance by a cached _find_places
-        return self._find_places(text)
 
     def _find_places(self, text: str) -> "PlaceFind | None":
         """The places a message names (the best first), and whether it names nothing else."""

@@ -95,6 +95,14 @@ def command_key(text: str) -> str:
     return re.sub(r"[\s\W_]+", "", unicodedata.normalize("NFKC", str(text)).lower())
 
 
+def consent(text: str) -> str | None:
+    """The consent intent a whole message is the word for (topics.md's opt-out and opt-in sets), else None."""
+    key = command_key(text)
+    if key in OPT_OUT_WORDS:
+        return "reminders.unsubscribe"
+    return "reminders.subscribe" if key in OPT_IN_WORDS else None
+
+
 def commonness(word: str) -> int:
     """How often a word occurs in everyday Chinese (jieba's dictionary frequency; 0 for one it does not know)."""
     _TOKENIZER.check_initialized()
@@ -331,9 +339,6 @@ class Vocabulary:
             )
         return {number for number, needs in enumerate(self._needs) if needs <= stems}
 
-    def score(self, text: str) -> dict[str, float]:  # replaced per instance by a cached _score
-        return self._score(text)
-
     def _score(self, text: str) -> dict[str, float]:
         """Every intent's score for a text in this vocabulary's language."""
         normal = self.correct(self.normalize(text))
@@ -401,11 +406,8 @@ class IntentMatcher:
 
     def command(self, text: str) -> Match | None:
         """A global command word, recognised in any language and any conversation state."""
-        key = command_key(text)
-        if key in OPT_OUT_WORDS:
-            return Match("reminders.unsubscribe", 10.0, None)
-        if key in OPT_IN_WORDS:
-            return Match("reminders.subscribe", 10.0, None)
+        if intent := consent(text):
+            return Match(intent, 10.0, None)
         for locale, vocabulary in self.vocabularies.items():
             intent = vocabulary.command(text)
             if intent:

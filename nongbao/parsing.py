@@ -390,8 +390,3 @@ def _bare_answer(reading: Reading, asking: str | None, this_year: int):
         facts["years_paid"] = number
     elif asking == "grade":
         facts["grade"] = number
-
-
-def read_inputs(text: str, this_year: int) -> dict:
-    """Age (or birth year), grade and years paid named in a message; only what is there."""
-    return read(text, this_year).facts

@@ -19,6 +19,7 @@ from .content import PLACEHOLDERS, is_unconfirmed
 from .db import Storage
 from .i18n import translator
 from .library import Library, RegionPolicy
+from .memo import Once
 from .privacy import mask_address
 
 log = logging.getLogger(__name__)
@@ -113,17 +114,10 @@ class Texts:
     """Reminder texts and the words made of a region's figures, read and formatted once per planning run."""
 
     def __init__(self, store: Storage):
-        self.store = store
-        self._memo: dict = {}
+        self.store, self.once = store, Once()
 
     def row(self, kind: str, locale: str) -> dict | None:
         return self.once(("row", kind, locale), lambda: self.store.reminder_text(kind, locale))
-
-    def once(self, key, make):
-        """The value made for this key the first time it was asked for."""
-        if key not in self._memo:
-            self._memo[key] = make()
-        return self._memo[key]
 
 
 def reminder_text(
