@@ -68,10 +68,8 @@ class Engine:
         inside the transaction.
         """
         for attempt in range(OPTIMISTIC_TRIES):
-            if attempt:  # another turn of this contact committed first: start from what it left
-                contact = self.store.contact_by_id(contact.id)
-                if contact.erased:
-                    return self._erased_meanwhile(contact)
+            if attempt and (contact := self._current(contact)) is None:
+                return self._silence()
             turn = self._turn(contact, text, now, inbound_id, locked=False)
             try:
                 with self.store.reading_only():
@@ -80,30 +78,31 @@ class Engine:
                 break
             try:
                 with self.store.atomic():
-                    if not self.store.claim_answer(inbound_id, reply.intent, now):
-                        return self._stored_reply(inbound_id, contact)  # a concurrent delivery of it answered first
-                    if not self._write_turn(turn, reply, channel):
-                        raise Overtaken  # undoes the claim: the answer is worked out again
-                    return reply
+                    return self._settle(turn, reply, channel)
             except Overtaken:
-                continue
+                continue  # the transaction rolled back: the answer is worked out again
         with self.store.atomic():
-            if (stored := self._stored_reply(inbound_id, contact)) is not None:
-                return stored
-            contact = self.store.contact_by_id(contact.id)
-            if contact.erased:
-                return self._erased_meanwhile(contact)
+            if (contact := self._current(contact)) is None:
+                return self._silence()
             turn = self._turn(contact, text, now, inbound_id, locked=True)
-            reply = self._answer(turn, masked)
-            self.store.claim_answer(inbound_id, reply.intent, now)
-            if not self._write_turn(turn, reply, channel):
-                raise RuntimeError(f"contact {contact.id} changed while its turn held the write lock")
-        return reply
+            return self._settle(turn, self._answer(turn, masked), channel)
 
-    def _erased_meanwhile(self, contact: Contact) -> Reply:
-        """A message that arrived while the farmer's data was being erased at their request: nothing is kept or said."""
-        log.info("message of contact %d not answered: erased at their request meanwhile", contact.id)
-        return self._silence()
+    def _current(self, contact: Contact) -> Contact | None:
+        """The contact as another turn left it; None when the farmer's data was erased at their request meanwhile."""
+        contact = self.store.contact_by_id(contact.id)
+        if contact.erased:
+            log.info("message of contact %d not answered: erased at their request meanwhile", contact.id)
+            return None
+        return contact
+
+    def _settle(self, turn: Turn, reply: Reply, channel: str) -> Reply:
+        """Inside the transaction: the reply stored with the turn's writes, or the reply a concurrent delivery of the
+        same message stored first; Overtaken when another turn of the contact committed after this one read it."""
+        if not self.store.claim_answer(turn.inbound_id, reply.intent, turn.now):
+            return self._stored_reply(turn.inbound_id, turn.contact)
+        if not self._write_turn(turn, reply, channel):
+            raise Overtaken
+        return reply
 
     def _silence(self, duplicate: bool = False) -> Reply:
         """No answer and nothing stored: the message belongs to data erased at the farmer's request."""
