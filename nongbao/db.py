@@ -288,6 +288,11 @@ class Storage(
         row = cursor.fetchone()
         return dict(zip([d[0] for d in cursor.description], row)) if row else None
 
+    def _rows(self, sql: str, args=()) -> list[dict]:
+        cursor = self.db.execute(sql, list(args))
+        columns = [d[0] for d in cursor.description]
+        return [dict(zip(columns, row)) for row in cursor.fetchall()]
+
     def _insert(self, table: str, row: dict) -> int:
         columns = ", ".join(row)
         marks = ", ".join("?" for _ in row)
@@ -310,8 +315,9 @@ class Storage(
         )
         return cursor.rowcount == 1
 
-    def contact_by_id(self, contact_id: int) -> m.Contact:
-        return m.Contact.from_row(self._one("select * from contacts where id = ?", [contact_id]))
+    def contact_by_id(self, contact_id: int) -> m.Contact | None:
+        row = self._one("select * from contacts where id = ?", [contact_id])
+        return m.Contact.from_row(row) if row else None
 
     def contact(self, address: str) -> m.Contact | None:
         row = self._one("select * from contacts where address = ?", [address])
@@ -528,15 +534,13 @@ class Storage(
         if not chain:
             return self._newest("topics", "key = ? and locale = ? and region is null and status = 'published'", [key, locale])
         marks = ", ".join("?" for _ in chain)
-        cursor = self.db.execute(
+        rows = self._rows(
             "select * from topics where key = ? and locale = ? and status = 'published' "
             f"and (region is null or region in ({marks})) order by version desc",
             [key, locale, *chain],
         )
-        columns = [d[0] for d in cursor.description]
         newest: dict = {}
-        for values in cursor.fetchall():
-            row = dict(zip(columns, values))
+        for row in rows:
             newest.setdefault(row["region"], row)
         return next((newest[code] for code in chain if code in newest), newest.get(None))
 
@@ -608,14 +612,12 @@ class Storage(
 
     def regions_in_force(self) -> dict[str, dict]:
         """Every region's own values in force, by code, with version and source."""
-        rows = self.db.execute(
+        rows = self._rows(
             "select r.* from regions r join (select code, max(version) v from regions group by code) n "
             "on r.code = n.code and r.version = n.v order by r.code"
         )
-        columns = [d[0] for d in rows.description]
         result = {}
-        for values in rows.fetchall():
-            row = dict(zip(columns, values))
+        for row in rows:
             result[row["code"]] = {
                 **json.loads(row["data"]),
                 "_version": row["version"],

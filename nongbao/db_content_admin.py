@@ -39,26 +39,22 @@ class ContentAdminStorage:
     def topic_versions(self, key: str, locale: str, region: str | None) -> list[dict]:
         """Every version of this region's own text, newest first."""
         clause, args = _region_clause(region)
-        cursor = self.db.execute(
+        return self._rows(
             f"select * from topics where key = ? and locale = ? and {clause} order by version desc", [key, locale, *args]
         )
-        columns = [d[0] for d in cursor.description]
-        return [dict(zip(columns, values)) for values in cursor.fetchall()]
 
     def topic_version(self, key: str, locale: str, version: int) -> dict | None:
         return self._one("select * from topics where key = ? and locale = ? and version = ?", [key, locale, version])
 
     def topic_overview(self) -> list[dict]:
         """Per key, locale, region and status: the newest version and its author and time (for the topic list)."""
-        cursor = self.db.execute(
+        return self._rows(
             "select t.key, t.locale, t.region, t.status, t.version, t.source, t.author, t.created_at from topics t "
             "join (select key, locale, coalesce(region, '') r, status, max(version) v from topics "
             "group by key, locale, coalesce(region, ''), status) n "
             "on t.key = n.key and t.locale = n.locale and coalesce(t.region, '') = n.r and t.status = n.status "
             "and t.version = n.v order by t.key, t.locale, t.region"
         )
-        columns = [d[0] for d in cursor.description]
-        return [dict(zip(columns, values)) for values in cursor.fetchall()]
 
     def save_topic_draft(
         self, key: str, locale: str, region: str | None, title: str, body: str, provenance: tuple, now: datetime.datetime
@@ -111,9 +107,7 @@ class ContentAdminStorage:
 
     def region_versions(self, code: str) -> list[dict]:
         """Every version of a region's own values, newest first (for the history on its page)."""
-        cursor = self.db.execute(
+        return self._rows(
             "select id, code, version, source, source_path, author, created_at from regions where code = ? order by version desc",
             [code],
         )
-        columns = [d[0] for d in cursor.description]
-        return [dict(zip(columns, values)) for values in cursor.fetchall()]

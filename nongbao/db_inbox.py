@@ -18,11 +18,6 @@ REGION_PAUSED = "region paused"  # the error the sender keeps on a queued remind
 class InboxStorage:
     """Named reads and writes for the inbox, reminders and dashboard pages."""
 
-    def _rows(self, sql: str, args=()) -> list[dict]:
-        cursor = self.db.execute(sql, list(args))
-        columns = [d[0] for d in cursor.description]
-        return [dict(zip(columns, row)) for row in cursor.fetchall()]
-
     # Unanswered questions
 
     def inbox_questions(self, default_region: str | None, status: str = "open") -> list[dict]:

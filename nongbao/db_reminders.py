@@ -41,20 +41,16 @@ class ReminderStorage:
 
     def reminder_recipients(self) -> list[dict]:
         """Contacts we may write to first: opted in, or on a roster with a recorded basis; never opted out or paused."""
-        cursor = self.db.execute(RECIPIENTS)
-        columns = [d[0] for d in cursor.description]
-        return [dict(zip(columns, row)) for row in cursor.fetchall()]
+        return self._rows(RECIPIENTS)
 
     def residents_by_village(self, year: int) -> list[dict]:
         """Per village: residents on rosters, not enrolled, and not paid this year."""
-        cursor = self.db.execute(
+        return self._rows(
             "select coalesce(village, '') village, region, count(*) residents, sum(enrolled = 0) not_enrolled, "
             "sum(coalesce(paid_year, 0) != ?) not_paid from contacts where basis is not null group by village, region "
             "order by region, village",
             [year],
         )
-        columns = [d[0] for d in cursor.description]
-        return [dict(zip(columns, row)) for row in cursor.fetchall()]
 
     # Reminder texts, versioned like topics
 
@@ -96,14 +92,12 @@ class ReminderStorage:
 
     def due_outbox(self, now: datetime.datetime, limit: int) -> list[dict]:
         """Rows ready to send: queued and due, or claimed by a worker whose lease has run out."""
-        cursor = self.db.execute(
+        return self._rows(
             "select o.*, c.address, c.opted_out, c.paused_at, c.introduced, c.basis from outbox o "
             "join contacts c on c.id = o.contact_id where (o.status = ? and o.next_attempt_at <= ?) "
             "or (o.status = ? and o.lease_until < ?) order by o.id limit ?",
             [m.QUEUED, iso(now), m.SENDING, iso(now), limit],
         )
-        columns = [d[0] for d in cursor.description]
-        return [dict(zip(columns, row)) for row in cursor.fetchall()]
 
     def claim(self, outbox_id: int, now: datetime.datetime, lease_until: datetime.datetime) -> bool:
         """Take a row for sending under a lease; False when another worker took it first."""

@@ -10,19 +10,14 @@ from .times import iso
 class WebChatStorage:
     """Named reads and writes for the web chat."""
 
-    def contact_by_id(self, contact_id: int) -> m.Contact | None:
-        row = self._one("select * from contacts where id = ?", [contact_id])
-        return m.Contact.from_row(row) if row else None
-
     def chat_history(self, contact_id: int, limit: int = 40) -> list[dict]:
         """The contact's last messages on every channel, oldest first (what the chat page shows)."""
-        cursor = self.db.execute(
+        rows = self._rows(
             "select id, direction, channel, text, intent, created_at from messages where contact_id = ? "
             "and coalesce(text, '') != '' order by id desc limit ?",
             [contact_id, limit],
         )
-        columns = [d[0] for d in cursor.description]
-        return [dict(zip(columns, row)) for row in reversed(cursor.fetchall())]
+        return rows[::-1]
 
     # Phone number codes: one web_sessions row per code sent, its id prefixed with the browser's chat id.
 

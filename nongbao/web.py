@@ -1,5 +1,6 @@
 """Per-request storage and JSON errors shared by the HTTP adapters."""
 
+import datetime
 import os
 import threading
 
@@ -7,6 +8,7 @@ from flask import current_app, g, jsonify
 
 from .db import Storage, utcnow
 from .engine import Engine
+from .privacy import normalize_address
 
 
 def store() -> Storage:
@@ -37,6 +39,14 @@ def close_store(_error=None):
     connection = g.pop("store", None)
     if connection is not None:
         connection.rollback_open_transaction()
+
+
+def too_many(address: str) -> bool:
+    """Whether this contact already sent API_RATE_PER_MINUTE messages in the last minute (the API and web chat)."""
+    limit = int(current_app.config.get("API_RATE_PER_MINUTE") or 0)
+    if not limit:
+        return False
+    return store().inbound_since(normalize_address(address), now() - datetime.timedelta(minutes=1)) >= limit
 
 
 def error(status: int, code: str, message: str, field: str | None = None, **extra):

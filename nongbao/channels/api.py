@@ -14,8 +14,7 @@ from .. import estimates, openapi
 from ..estimator import EstimateError
 from ..library import library
 from ..models import API
-from ..privacy import normalize_address
-from ..web import engine, error, now, store
+from ..web import engine, error, now, store, too_many
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -96,14 +95,6 @@ def _encodable(value: str) -> bool:
     return True
 
 
-def _too_many(sender: str) -> bool:
-    """Whether this contact already sent API_RATE_PER_MINUTE messages in the last minute."""
-    limit = int(current_app.config.get("API_RATE_PER_MINUTE") or 0)
-    if not limit:
-        return False
-    return store().inbound_since(normalize_address(sender), now() - datetime.timedelta(minutes=1)) >= limit
-
-
 @bp.post("/messages")
 def messages():
     """A message from a contact on any chat channel, answered like an SMS."""
@@ -127,7 +118,7 @@ def messages():
     if channel is not None and (not isinstance(channel, str) or len(channel) > 30):
         return error(400, "invalid_field", "'channel' must be a short name", "channel")
     channel = channel or API
-    if _too_many(sender):
+    if too_many(sender):
         return error(429, "too_many_requests", "too many messages from this contact; try again in a minute", "from")
     reply = engine().receive(sender, text, channel)
     body = {"reply": reply.text, "intent": reply.intent, "locale": reply.locale, "segments": reply.segments}

@@ -3,13 +3,13 @@
 import hmac
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, abort, current_app, jsonify, request
+from flask import Blueprint, Response, abort, current_app, request
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from .. import reminders
 from ..models import SMS
-from ..web import engine, now, store
+from ..web import engine, error, now, store
 
 bp = Blueprint("twilio", __name__, url_prefix="/sms/twilio")
 
@@ -56,7 +56,7 @@ def incoming():
 @bp.errorhandler(413)
 def too_large(_exc):
     """A body over MAX_CONTENT_LENGTH: a JSON error before anything is read or stored (Twilio never sends one)."""
-    return jsonify({"error": {"code": "too_large", "message": "the request body is too large"}}), 413
+    return error(413, "too_large", "the request body is too large")
 
 
 @bp.post("/status")

@@ -29,7 +29,7 @@ from flask_wtf.csrf import CSRFError
 from .. import providers
 from ..i18n import CATALOG_NAMES
 from ..privacy import mask_address, normalize_address
-from ..web import engine, now, store
+from ..web import engine, error, now, store, too_many
 
 log = logging.getLogger(__name__)
 
@@ -138,8 +138,7 @@ def _answer(text) -> tuple[object, str | None, int]:
     if len(text) > current_app.config["MAX_TEXT_LENGTH"]:
         return None, _("Your message is too long. Please send it in shorter parts."), 400
     address = _address()
-    limit = int(current_app.config.get("API_RATE_PER_MINUTE") or 0)
-    if limit and store().inbound_since(address, now() - datetime.timedelta(minutes=1)) >= limit:
+    if too_many(address):
         return None, _("You are sending messages too fast. Please wait a minute."), 429
     return engine().receive(address, text, WEB), None, 200
 
@@ -160,16 +159,16 @@ def send():
     text = body.get("text") if isinstance(body, dict) else None
     reply, problem, status = _answer(text)
     if problem:
-        return jsonify({"error": {"code": "too_many_requests" if status == 429 else "bad_request", "message": problem}}), status
+        return error(status, "too_many_requests" if status == 429 else "bad_request", problem)
     return jsonify({"reply": reply.text, "intent": reply.intent, "locale": reply.locale})
 
 
 @bp.errorhandler(CSRFError)
-def expired(error: CSRFError):
+def expired(_exc: CSRFError):
     """A missing or stale CSRF token: nothing is done; the page (or chat.js) says to send again."""
     message = _("This page had expired. Please send it again.")
     if request.path == url_for("webchat.send"):
-        return jsonify({"error": {"code": "csrf", "message": message}}), 400
+        return error(400, "csrf", message)
     return _page(400, message, "error")
 
 
