@@ -1,7 +1,6 @@
 """Messages that ask several things, and the either/or question when two readings are equally likely."""
 
 from nongbao import segments
-from nongbao.matcher import Match
 from nongbao.numerals import parse_choice
 from nongbao.turns import KEEP, Outcome, Turn
 
@@ -44,5 +43,4 @@ def resume_clarify(turn: Turn) -> Outcome | None:
     if number is None or not 1 <= number <= len(options):
         return None
     key = options[number - 1]
-    turn.match = Match(key, 1.0, turn.locale)
     return Outcome("", key, follow=key)

@@ -9,9 +9,10 @@ from pathlib import Path
 import yaml
 
 from . import segments, yamlfiles
-from .estimator import CATCHUP_DEFAULTS
+from .estimator import CATCHUP_DEFAULTS, under
 from .i18n import LOCALES, N_, Translator
 from .intents import INTENTS, KNOWLEDGE_TOPICS
+from .places import ROOT  # the national root: its figures are minimums that provinces raise
 from .regions import DEFAULT_HOTLINE, DEFAULT_MEDICAL_HOTLINE, DEFAULT_TAX_HOTLINE, localized
 
 
@@ -219,14 +220,13 @@ FIGURE_PATHS = {
     "min_years": "pension.min_years", "divisor": "pension.divisor", "medical_individual": "medical.individual",
     "medical_subsidy": "medical.subsidy", "medical_window": "medical.window",
 }  # fmt: skip
-NATIONAL = "000000"  # the national root: its figures are minimums that provinces raise
 SENTENCES = {"long_service", "hardship", "catchup"}  # placeholders that are whole sentences: marked by the note only
 _SENTENCE_END = re.compile(r"(?<=[。！？；])|(?<=[.!?;])\s+")
 
 
 def is_unconfirmed(path: str, marks) -> bool:
     """Whether a figure is assumed or derived: marked itself, or within a marked mapping, or holding a marked part."""
-    return any(path == m or path.startswith(m + ".") or m.startswith(path + ".") for m in marks or ())
+    return any(under(path, m) or under(m, path) for m in marks or ())
 
 
 def _subject(name: str) -> str:
@@ -262,7 +262,7 @@ def render(text: str, policy: dict, t: Translator, today: datetime.date | None =
     body = ("" if t.locale == "zh-Hans" else " ").join(s.strip() for s in kept).format_map(values)
     notes = [_pointer(t, subject, policy) for subject in dict.fromkeys(_subject(n) for n in missing)]
     caveats = [_dated_note(t, subject, year) for subject, year in sorted(dated)]
-    if policy.get("code") == NATIONAL and any(FIGURE_PATHS.get(name) for name in values):
+    if policy.get("code") == ROOT and any(FIGURE_PATHS.get(name) for name in values):
         caveats.insert(0, t._("national minimums, provinces add more"))
     if hedged:
         caveats.append(t._("about: check locally"))

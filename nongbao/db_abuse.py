@@ -4,9 +4,8 @@ A mixin of Storage (nongbao/db.py owns the connection and migrations)."""
 import datetime
 
 from . import models as m
+from .flood import INTENT as FLOOD
 from .times import iso
-
-FLOOD = "flood"  # nongbao.flood.INTENT
 
 
 class AbuseStorage:

@@ -141,10 +141,6 @@ class InboxStorage:
             )
         return resumed
 
-    def contact_place(self, contact_id: int) -> str | None:
-        row = self._one("select region from contacts where id = ?", [contact_id])
-        return row["region"] if row else None
-
     def contact_places(self, default_region: str | None) -> dict[int, str]:
         """Every contact's place (their own, else the default region), for scoping what reminders plan."""
         rows = self.db.execute("select id, coalesce(region, ?) from contacts", [default_region]).fetchall()

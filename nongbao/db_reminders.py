@@ -93,7 +93,7 @@ class ReminderStorage:
     def due_outbox(self, now: datetime.datetime, limit: int) -> list[dict]:
         """Rows ready to send: queued and due, or claimed by a worker whose lease has run out."""
         return self._rows(
-            "select o.*, c.address, c.opted_out, c.paused_at, c.introduced, c.basis from outbox o "
+            "select o.*, c.address, c.opted_out, c.paused_at, c.region contact_region from outbox o "
             "join contacts c on c.id = o.contact_id where (o.status = ? and o.next_attempt_at <= ?) "
             "or (o.status = ? and o.lease_until < ?) order by o.id limit ?",
             [m.QUEUED, iso(now), m.SENDING, iso(now), limit],

@@ -342,7 +342,8 @@ def _catchup(
     return Catchup(path, shortfall, cost, start_age, account, monthly_basic, monthly_account, total, _payback(cost, total))
 
 
-def _under(path: str, top: str) -> bool:
+def under(path: str, top: str) -> bool:
+    """Whether a dotted path is top itself or a path inside it (pension.window.start is under pension.window)."""
     return path == top or path.startswith(top + ".")
 
 
@@ -351,7 +352,7 @@ def _unconfirmed_used(policy: PensionPolicy, used: list[str]) -> list[str]:
     found = []
     for figure in used:
         for mark in policy.unconfirmed:
-            path = figure if _under(figure, mark) else mark if _under(mark, figure) else None
+            path = figure if under(figure, mark) else mark if under(mark, figure) else None
             if path and path not in found:
                 found.append(path)
     return found

@@ -403,6 +403,7 @@ class IntentMatcher:
         terms += [name for p in places.all_places() if p.level in ("province", "prefecture") for name in (p.name, *p.short)]
         counties = [name for p in places.all_places() if p.level == "county" for name in p.short if len(name) >= 2]
         self.pinyin = pinyin.Converter(terms, counties, commonness) if terms else None
+        self._routes = functools.lru_cache(maxsize=2048)(self._route)  # handlers and the engine may route a text again
 
     def command(self, text: str) -> Match | None:
         """A global command word, recognised in any language and any conversation state."""
@@ -464,6 +465,10 @@ class IntentMatcher:
         return Match(intent, score, locale, scores, text=text)
 
     def route(self, text: str) -> Match:
+        """What to answer: one intent, several questions or an either/or question (remembered per text)."""
+        return self._routes(text)
+
+    def _route(self, text: str) -> Match:
         """What to answer: one intent, several questions asked at once, or an either/or question when two are close."""
         whole = self.match(text)
         if whole.score >= 10:

@@ -168,7 +168,6 @@ class Reading:
     what_if: bool = False  # 要是, ...呢, what if, instead
     pay_until: int | None = None  # 交到65岁
     number: int | None = None  # the one number a short reply stands for
-    claim_age_asked: int | None = None  # "60岁能领多少": an age asked about, not the person's
     who: str | None = None  # the relative spoken of (媳妇, 俺娘 -> 娘, my mum -> mum)
     never_paid: bool = False  # 没交过: years paid read as 0 from words, not a number
 
@@ -210,9 +209,7 @@ def _age(text: str, reading: Reading) -> int | None:
     for match in _AGE_UNIT.finditer(text):
         value = int(match.group(1))
         if _target(text, match.start(), match.end(), value):
-            if reading.claim_age_asked is None:
-                reading.claim_age_asked = value
-            continue
+            continue  # "60岁能领多少": an age asked about, not the person's
         if match.group(2):
             reading.approximate.add("age")
         return value

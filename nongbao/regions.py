@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from . import yamlfiles
+from .estimator import under
 
 DEFAULT_HOTLINE = "12333"
 DEFAULT_MEDICAL_HOTLINE = "12393"  # National Healthcare Security Administration
@@ -284,11 +285,6 @@ def check_complete(effective: dict, source: str):
         raise RegionError(source, "pension.catchup.pay_past_claim_age_until", "must not be below claim_age")
 
 
-def _under(path: str, top: str) -> bool:
-    """Whether path is top itself or a path inside it (pension.window.start is under pension.window)."""
-    return path == top or path.startswith(top + ".")
-
-
 def set_paths(own: dict, prefix: str = "") -> set[str]:
     """The dotted paths of the values a region file sets itself (mappings merge, so their leaves; lists whole)."""
     paths = set()
@@ -318,9 +314,9 @@ def _inherit(marked: dict, own_paths: set[str], merged: dict) -> dict:
     kept = {}
 
     def keep(path: str, mark):
-        if any(_under(path, own) for own in own_paths):
+        if any(under(path, own) for own in own_paths):
             return  # set here: the ancestor's mark no longer applies
-        if not any(_under(own, path) for own in own_paths):
+        if not any(under(own, path) for own in own_paths):
             kept[path] = mark
             return
         node = _value_at(merged, path)

@@ -7,6 +7,7 @@ daily budget bound what goes out; provider failures are retried with backoff, re
 """
 
 import datetime
+import json
 import logging
 import time
 from collections import Counter
@@ -17,6 +18,7 @@ from . import models as m
 from . import places
 from .content import PLACEHOLDERS, is_unconfirmed
 from .db import Storage
+from .db_inbox import ANSWER, REGION_PAUSED  # a staff answer is the only kind sent after STOP
 from .i18n import translator
 from .library import Library, RegionPolicy
 from .memo import Once
@@ -24,14 +26,10 @@ from .privacy import mask_address
 
 log = logging.getLogger(__name__)
 
-KINDS = ("pension_open", "pension_close_14", "pension_close_3", "enrollment", "turning_60", "qualification_check",
-         "medical_open", "medical_close")  # fmt: skip
 MAX_ATTEMPTS = 5  # sends tried before a busy or failing provider's row is given up
 BACKOFF_SECONDS = 30  # first retry delay; doubles each attempt, at most an hour
 OPTED_OUT_AT_CARRIER = "21610"  # Twilio: the recipient replied STOP to the carrier
-REGION_PAUSED = "region paused"  # the error kept on a queued row whose region staff paused
 REGION_PAUSE_RECHECK = datetime.timedelta(hours=1)
-ANSWER = "answer"  # a staff answer to a farmer's own request: sent like a reminder, and the only kind sent after STOP
 
 
 @dataclass
@@ -184,13 +182,10 @@ def plan(store: Storage, lib: Library, config: dict, now: datetime.datetime, dry
     rows, default = [], config["DEFAULT_REGION"]
     known = store.planned_keys(now.year - 1)
     paused = paused_set(store)
-    regions: dict[str | None, RegionPolicy | None] = {}
     texts = Texts(store)
     for contact in store.reminder_recipients():
         code = contact.get("region") or default
-        if code not in regions:
-            regions[code] = lib.policy_for(code)
-        region = regions[code]
+        region = lib.policy_for(code)  # remembered by the library
         if region is None or is_paused(paused, code, region.code):
             continue
         today = now.astimezone(ZoneInfo(region.timezone)).date()
@@ -231,7 +226,7 @@ def send_due(store: Storage, provider, config: dict, now: datetime.datetime, rep
             store.outbox_failed(row["id"], m.CANCELED, None, reason, now)
             report.canceled += 1
             continue
-        if not answer and is_paused(paused, row["region"], store.contact_place(row["contact_id"])):
+        if not answer and is_paused(paused, row["region"], row["contact_region"]):
             # Kept queued and looked at again later (resuming the region makes it due at once).
             store.outbox_retry(row["id"], now + REGION_PAUSE_RECHECK, None, REGION_PAUSED, now)
             report.paused += 1
@@ -256,7 +251,7 @@ def _send_one(store: Storage, provider, row: dict, now: datetime.datetime, repor
     """Send one claimed row: sent, retried later, or failed with the provider's error kept."""
     from twilio.base.exceptions import TwilioException, TwilioRestException
 
-    template = row["template"] and __import__("json").loads(row["template"])
+    template = row["template"] and json.loads(row["template"])
     try:
         result = provider.send(row["address"], row["body"], (template or {}).get("id"), (template or {}).get("params"))
     except TwilioRestException as error:

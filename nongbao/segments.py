@@ -7,6 +7,7 @@ GSM7_BASIC = set(
     "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
 )
 GSM7_EXTENDED = set("^{}\\[~]|€\f")  # each costs two septets (escape + char)
+GSM7 = GSM7_BASIC | GSM7_EXTENDED
 LIMITS = {"GSM-7": (160, 153), "UCS-2": (70, 67)}  # (single message, per part of a long one)
 CLEAN_BREAKS = ("\n", "。", "！", "？", "；", ". ", "! ", "? ", "; ", "，", "、", ", ", " ")
 
@@ -20,7 +21,7 @@ class SegmentInfo:
 
 def encoding_of(text: str) -> str:
     """GSM-7 when every character is in the GSM alphabet, else UCS-2."""
-    return "GSM-7" if all(c in GSM7_BASIC or c in GSM7_EXTENDED for c in text) else "UCS-2"
+    return "GSM-7" if set(text) <= GSM7 else "UCS-2"
 
 
 def _unit_costs(text: str, encoding: str) -> list[int]:
@@ -33,7 +34,7 @@ def count(text: str, signature: str = "") -> SegmentInfo:
     """Parts a message takes, counting the provider's signature; characters never straddle parts."""
     full = signature + text
     characters = set(full)
-    if characters <= GSM7_BASIC | GSM7_EXTENDED:
+    if characters <= GSM7:
         encoding, wide = "GSM-7", characters & GSM7_EXTENDED
         units = len(full) + sum(full.count(c) for c in wide)
     else:
@@ -76,9 +77,3 @@ def fit(text: str, max_parts: int, signature: str = "", suffix: str = "") -> tup
             head = head[: cut + len(mark)]
             break
     return head.rstrip() + suffix, text[len(head) :].lstrip()
-
-
-def lead(text: str, max_parts: int, signature: str = "") -> str:
-    """The opening of a text that fits max_parts, cut at a clean break (the whole text when it fits)."""
-    head, rest = fit(text, max_parts, signature)
-    return head if not rest else head.rstrip("，、,; ")
