@@ -141,11 +141,6 @@ class InboxStorage:
             )
         return resumed
 
-    def contact_places(self, default_region: str | None) -> dict[int, str]:
-        """Every contact's place (their own, else the default region), for scoping what reminders plan."""
-        rows = self.db.execute("select id, coalesce(region, ?) from contacts", [default_region]).fetchall()
-        return dict(rows)
-
     def addresses_places(self, addresses: list[str]) -> dict[str, str | None]:
         """The place of each existing contact among these addresses (a roster may only update the uploader's own)."""
         found = {}

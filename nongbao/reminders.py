@@ -177,29 +177,41 @@ def is_paused(paused: set[str], *codes: str | None) -> bool:
     )
 
 
+class Planner:
+    """What planning reads once (recipients, reminders already planned, paused regions, texts) for one or more instants."""
+
+    def __init__(self, store: Storage, lib: Library, config: dict, year: int):
+        self.store, self.lib, self.config, self.texts = store, lib, config, Texts(store)
+        self.recipients = store.reminder_recipients()
+        self.known = store.planned_keys(year - 1)  # grows as rows are planned: nothing is planned twice
+        self.paused = paused_set(store)
+
+    def due(self, now: datetime.datetime) -> list[dict]:
+        """The outbox rows due at this instant and not planned before; each also names the contact's place."""
+        rows, default, config = [], self.config["DEFAULT_REGION"], self.config
+        for contact in self.recipients:
+            code = contact.get("region") or default
+            region = self.lib.policy_for(code)  # remembered by the library
+            if region is None or is_paused(self.paused, code, region.code):
+                continue
+            today = now.astimezone(ZoneInfo(region.timezone)).date()
+            for due in due_reminders(contact, region, today):
+                key = f"{contact['id']}:{due.kind}:{due.year}"
+                if key in self.known:
+                    continue
+                self.known.add(key)
+                body, template = reminder_text(self.store, region, due, contact, config, self.texts)
+                if not body:
+                    continue
+                rows.append({"contact_id": contact["id"], "kind": due.kind, "year": due.year, "dedupe_key": key,
+                             "region": region.code, "timezone": region.timezone, "place": code,
+                             "locale": _locale(contact, config["DEFAULT_LOCALE"]), "body": body, "template": template})  # fmt: skip
+        return rows
+
+
 def plan(store: Storage, lib: Library, config: dict, now: datetime.datetime, dry_run: bool = False) -> tuple[int, list]:
     """Queue every reminder due at this instant (nothing twice; nothing in a paused region); with dry_run, only list them."""
-    rows, default = [], config["DEFAULT_REGION"]
-    known = store.planned_keys(now.year - 1)
-    paused = paused_set(store)
-    texts = Texts(store)
-    for contact in store.reminder_recipients():
-        code = contact.get("region") or default
-        region = lib.policy_for(code)  # remembered by the library
-        if region is None or is_paused(paused, code, region.code):
-            continue
-        today = now.astimezone(ZoneInfo(region.timezone)).date()
-        for due in due_reminders(contact, region, today):
-            key = f"{contact['id']}:{due.kind}:{due.year}"
-            if key in known:
-                continue
-            known.add(key)
-            body, template = reminder_text(store, region, due, contact, config, texts)
-            if not body:
-                continue
-            rows.append({"contact_id": contact["id"], "kind": due.kind, "year": due.year, "dedupe_key": key,
-                         "region": region.code, "timezone": region.timezone,
-                         "locale": _locale(contact, config["DEFAULT_LOCALE"]), "body": body, "template": template})  # fmt: skip
+    rows = Planner(store, lib, config, now.year).due(now)
     if dry_run:
         return len(rows), rows
     return store.plan_reminders(rows, now), rows

@@ -53,21 +53,15 @@ def _week_start(day: datetime.date) -> datetime.date:
 
 def planned(storage) -> tuple[list[datetime.date], list[dict]]:
     """Reminders the planner would queue in the coming weeks, per kind, place and week (each counted once)."""
-    lib, config, start = library(storage), current_app.config, _local_now()
-    places_of = storage.contact_places(default_region())
+    start = _local_now()
+    planner = reminders.Planner(storage, library(storage), current_app.config, start.year)  # read once for every instant
     weeks = [_week_start(start.date()) + datetime.timedelta(weeks=i) for i in range(PLAN_WEEKS + 1)]
-    seen: set[str] = set()
     counts: dict[tuple[str, str], dict[datetime.date, int]] = defaultdict(lambda: defaultdict(int))
     for day in range(0, PLAN_WEEKS * 7 + 1, PLAN_EVERY_DAYS):
         instant = start + datetime.timedelta(days=day)
-        _n, rows = reminders.plan(storage, lib, config, instant, dry_run=True)
-        for row in rows:
-            if row["dedupe_key"] in seen:
-                continue
-            seen.add(row["dedupe_key"])
-            place = places_of.get(row["contact_id"]) or row["region"]
-            if current_user.covers(place):
-                counts[(row["kind"], place)][_week_start(instant.date())] += 1
+        for row in planner.due(instant):  # each reminder once: the planner remembers what it planned
+            if current_user.covers(row["place"]):
+                counts[(row["kind"], row["place"])][_week_start(instant.date())] += 1
     table = [
         {"kind": kind, "place": place, "name": place_name(place), "weeks": [by_week.get(w, 0) for w in weeks],
          "total": sum(by_week.values())}
