@@ -25,12 +25,13 @@ from ..i18n import translator
 from ..intents import KNOWLEDGE_TOPICS
 from ..library import library
 from ..matcher import _TOKENIZER
-from ..models import FROM_STAFF, SMS
+from ..models import SMS
 from ..privacy import mask_address
 from ..times import iso
 from ..web import now, store
 from . import bp
 from .auth import Staff, audit, require_edit, require_view
+from .topics import staff_provenance
 
 SIMILAR = 75  # rapidfuzz score (0-100) from which two questions count as the same question
 GROUP_AT_MOST = 2000  # the newest open questions grouped on the page (grouping compares each with every group)
@@ -216,7 +217,7 @@ def inbox_attach():
         if example not in examples:
             examples.append(example)
         content.parse_vocabulary({"locale": locale, **data}, f"intents {locale}")  # still a valid vocabulary
-        saved, _before = storage.save_vocabulary(locale, data, (FROM_STAFF, None, current_user.username), now())
+        saved, _before = storage.save_vocabulary(locale, data, staff_provenance(), now())
         storage.inbox_close_questions(ids, "answered", topic)
     audit("inbox attach", f"intents {locale}", {"questions": ids, "version": current["version"]},
           {"topic": topic, "example": example, "version": saved})  # fmt: skip

@@ -367,25 +367,30 @@ def topic_vocabulary(key: str, locale: str):
     require_edit(None)  # one vocabulary serves every place: administrators change it
     keywords_text = request.form.get("keywords") or ""
     examples_text = request.form.get("examples") or ""
-    row = store().vocabulary_row(locale)
-    data = json.loads(row["data"]) if row else {"commands": {}, "synonyms": {}, "sound_alike": [], "intents": {}}
-    before = (data.get("intents") or {}).get(key)
-    try:
-        entry = {}
-        if keywords := _parse_keywords(keywords_text):
-            entry["keywords"] = keywords
-        if examples := [line.strip() for line in examples_text.splitlines() if line.strip()]:
-            entry["examples"] = examples
-        intents = {k: v for k, v in (data.get("intents") or {}).items() if k != key}
-        if entry:
-            intents[key] = entry
-        changed = {**data, "intents": intents}
-        content.parse_vocabulary({"locale": locale, **changed}, f"intents {locale}")
-    except content.ContentError as problem:
+    with store().atomic():  # read and write under the write lock: another staff save in between is not lost
+        row = store().vocabulary_row(locale)
+        data = json.loads(row["data"]) if row else {"commands": {}, "synonyms": {}, "sound_alike": [], "intents": {}}
+        before = (data.get("intents") or {}).get(key)
+        try:
+            entry = {}
+            if keywords := _parse_keywords(keywords_text):
+                entry["keywords"] = keywords
+            if examples := [line.strip() for line in examples_text.splitlines() if line.strip()]:
+                entry["examples"] = examples
+            intents = {k: v for k, v in (data.get("intents") or {}).items() if k != key}
+            if entry:
+                intents[key] = entry
+            changed = {**data, "intents": intents}
+            content.parse_vocabulary({"locale": locale, **changed}, f"intents {locale}")
+            problem = None
+        except content.ContentError as error:
+            problem = error
+        if problem is None:
+            new_id, _current = store().save_vocabulary(locale, changed, staff_provenance(), now())
+    if problem is not None:
         flash(_("Not saved: %(problem)s", problem=describe(problem)), "error")
         form = {**_current_text(key, locale, region), "keywords": keywords_text, "examples": examples_text}
         return _editor(key, locale, region, form, 400)
-    new_id, _current = store().save_vocabulary(locale, changed, staff_provenance(), now())
     if new_id is None:
         flash(_("Nothing changed."))
     else:
