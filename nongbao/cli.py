@@ -21,6 +21,7 @@ from .loader import limits_from, load
 from .models import CONSOLE
 from .privacy import mask_address, normalize_address
 from .regions import RegionError
+from .web import now
 
 
 def _storage() -> Storage:
@@ -140,14 +141,14 @@ def contacts_group():
 @click.option("--basis", required=True, help="why staff may write to them, e.g. the township's roster and its date")
 def contacts_import(path, basis):
     """Import residents from a CSV roster (header row; only phone is required); a bad row imports nothing."""
-    now = current_app.config.get("CLOCK", utcnow)()
+    moment = now()
     try:
-        rows = roster.read(path.read(), now.year)
+        rows = roster.read(path.read(), moment.year)
     except roster.RosterError as problem:
         raise click.ClickException(f"nothing imported: {problem}") from None
     storage = _storage()
     try:
-        added, updated = storage.import_contacts(rows, basis.strip(), now)
+        added, updated = storage.import_contacts(rows, basis.strip(), moment)
     finally:
         storage.close()
     click.echo(f"{added} residents added, {updated} updated (basis: {basis.strip()})")
@@ -160,7 +161,7 @@ def contacts_forget(phone):
     address = normalize_address(phone)
     storage = _storage()
     try:
-        erased = storage.forget_contact(address, current_app.config.get("CLOCK", utcnow)())
+        erased = storage.forget_contact(address, now())
         if erased:
             storage.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # nothing of it stays in the write-ahead log
     finally:
@@ -193,7 +194,7 @@ def db_prune():
     config = current_app.config
     storage = _storage()
     try:
-        pruned = prune(storage, config, config.get("CLOCK", utcnow)())
+        pruned = prune(storage, config, now())
     finally:
         storage.close()
     days = int(config["MESSAGE_RETENTION_DAYS"])
@@ -215,7 +216,7 @@ def reminders_group():
 
 def _instant(value: str | None) -> datetime.datetime:
     if not value:
-        return current_app.config.get("CLOCK", utcnow)()
+        return now()
     moment = datetime.datetime.fromisoformat(value)
     return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(current_app.config["TIMEZONE"]))
 
