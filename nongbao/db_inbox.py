@@ -143,15 +143,7 @@ class InboxStorage:
 
     def addresses_places(self, addresses: list[str]) -> dict[str, str | None]:
         """The place of each existing contact among these addresses (a roster may only update the uploader's own)."""
-        found = {}
-        for start in range(0, len(addresses), 500):
-            chunk = addresses[start : start + 500]
-            marks = ", ".join("?" for _ in chunk)
-            for address, region in self.db.execute(
-                f"select address, region from contacts where address in ({marks})", chunk
-            ).fetchall():
-                found[address] = region
-        return found
+        return self._by_address(addresses, "region")
 
     def outbox_by_place(self, default_region: str | None) -> list[dict]:
         """Outbox rows per kind, place and status."""

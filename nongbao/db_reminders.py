@@ -25,12 +25,12 @@ class ReminderStorage:
         """Add or update roster residents in one transaction: (added, updated). The basis is kept on each."""
         added = updated = 0
         with self.atomic():
+            ids = self._by_address([row["phone"] for row in rows], "id")
             for row in rows:
                 fields = {k: v for k, v in row.items() if k != "phone" and v is not None}
                 fields.update(basis=basis, imported_at=iso(now), updated_at=iso(now))
-                existing = self._one("select id from contacts where address = ?", [row["phone"]])
-                if existing:
-                    self._update("contacts", existing["id"], fields)
+                if row["phone"] in ids:
+                    self._update("contacts", ids[row["phone"]], fields)
                     updated += 1
                 else:
                     self._insert("contacts", {"address": row["phone"], "channel": m.SMS, "created_at": iso(now),
