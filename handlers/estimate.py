@@ -14,7 +14,6 @@ from nongbao.i18n import N_
 from nongbao.models import REGION_SET, REGION_SKIPPED
 from nongbao.numerals import parse_choice
 from nongbao.parsing import Reading, read
-from nongbao.places import ROOT
 from nongbao.turns import Outcome, Turn
 
 FIELDS = ("age", "grade", "years_paid")  # asked in this order; years paid is asked once, then taken as 0
@@ -109,11 +108,7 @@ def _answer(turn: Turn, data: dict, notes: list[str], changed: list[str], contac
     facts = data["facts"]
     result = _result(turn, facts)
     place = facts.get("place") or turn.contact.region or turn.config.get("DEFAULT_REGION")
-    own = turn.region.code == place  # the place has figures of its own
-    text = estimate_text.summary(
-        turn.t, result, turn.region.name(turn.locale) if own else turn.library.short_name(place, turn.locale),
-        basis_name=None if own else turn.region.name(turn.locale), national=turn.region.code == ROOT, today=turn.local_today,
-    )  # fmt: skip
+    text = estimate_text.for_place(turn.t, result, turn.library, turn.region, place, turn.local_today)
     prompt = turn._("Reply with your county's name to use its figures.")
     asks_place = turn.contact.region_status not in (REGION_SET, REGION_SKIPPED) and "place" not in facts
     if (

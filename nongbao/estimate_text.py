@@ -10,6 +10,7 @@ import datetime
 
 from .estimator import Estimate, GradeResult, money
 from .i18n import Translator
+from .places import ROOT
 
 
 def _yuan(t: Translator, value) -> str:
@@ -186,3 +187,12 @@ def every_grade(t: Translator, result: Estimate, *, today: datetime.date | None 
                 missing=result.shortfall_years)
         )  # fmt: skip
     return "\n".join([*lines, _assumptions(t, result, today)])
+
+
+def for_place(t: Translator, result: Estimate, lib, region, place: str, today: datetime.date) -> str:
+    """The summary for a place, on its own figures or, named as such, on those of the nearest region with a file."""
+    own = region.code == place
+    return summary(
+        t, result, region.name(t.locale) if own else lib.short_name(place, t.locale),
+        basis_name=None if own else region.name(t.locale), national=region.code == ROOT, today=today,
+    )  # fmt: skip

@@ -1,13 +1,10 @@
 """An estimate request from raw inputs, answered the same way for the API and the staff CLI."""
 
-import datetime
-from zoneinfo import ZoneInfo
 
 from . import estimate_text
 from .estimator import EstimateError, as_json, estimate, parse_input
 from .i18n import supported, translator
 from .library import Library
-from .places import ROOT
 
 
 class UnknownRegion(LookupError):
@@ -28,12 +25,8 @@ def answer(lib: Library, body: dict, default_region: str, default_locale: str) -
     if locale is None:
         raise EstimateError("locale", "invalid", "locale must be zh-Hans or en")
     policy = region.pension
-    today = datetime.datetime.now(ZoneInfo(region.timezone)).date()
+    today = policy.today()
     result = estimate(policy, parse_input(body, policy, today=today))
-    own = region.code == code
-    text = estimate_text.summary(
-        translator(locale), result, region.name(locale) if own else lib.short_name(code, locale),
-        basis_name=None if own else region.name(locale), national=region.code == ROOT, today=today,
-    )  # fmt: skip
+    text = estimate_text.for_place(translator(locale), result, lib, region, code, today)
     basis = {"code": region.code, "name": region.name("zh-Hans")}
     return {**as_json(result, code, basis=basis), "text": text, "locale": locale}

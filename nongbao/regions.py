@@ -8,13 +8,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from . import yamlfiles
+from . import estimator, yamlfiles
 from .estimator import under
 
 DEFAULT_HOTLINE = "12333"
 DEFAULT_MEDICAL_HOTLINE = "12393"  # National Healthcare Security Administration
 DEFAULT_TAX_HOTLINE = "12366"  # tax bureau, which collects most contributions
-DEFAULT_TIMEZONE = "Asia/Shanghai"
+DEFAULT_TIMEZONE = estimator.DEFAULT_TIMEZONE  # farmers live in China's one time zone
 
 
 class RegionError(ValueError):
