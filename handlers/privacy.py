@@ -67,11 +67,9 @@ def notice_asked(text: str) -> bool:
 
 def notice(turn: Turn) -> Outcome:
     """What is kept, why, for how long, and how to erase it (China's Personal Information Protection Law)."""
-    text = turn._(NOTICE)
     days = int(turn.config.get("MESSAGE_RETENTION_DAYS") or 0)
-    if days:
-        text += ("" if turn.locale.startswith("zh") else " ") + turn._(RETENTION, days=turn.t.number(days))
-    return Outcome(text, "menu", state=KEEP, ask_region=False)
+    retention = turn._(RETENTION, days=turn.t.number(days)) if days else ""
+    return Outcome(turn.t.sentences([turn._(NOTICE), retention]), "menu", state=KEEP, ask_region=False)
 
 
 def ask(turn: Turn) -> Outcome:

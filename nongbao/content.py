@@ -114,7 +114,7 @@ def _catchup(t: Translator, policy: dict) -> str:
         )
     if rule.get("pay_past_claim_age_until"):
         parts.append(t._("Those short of the minimum years may keep paying until %(age)s.", age=rule["pay_past_claim_age_until"]))
-    return "".join(parts) if t.locale == "zh-Hans" else " ".join(parts)
+    return t.sentences(parts)
 
 
 def _hotline(policy: dict) -> str:
@@ -303,8 +303,7 @@ def _dated_note(t: Translator, subject: str, year: int) -> str:
 
 
 def _join_sentences(t: Translator, parts: list[str]) -> str:
-    parts = [p.strip() for p in parts if p and p.strip()]
-    return ("" if t.locale == "zh-Hans" else " ").join(parts)
+    return t.sentences([p.strip() for p in parts if p])
 
 
 def check_fits(topic: dict, source: str, regions: dict, max_parts: int, signature: str):

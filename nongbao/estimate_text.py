@@ -23,10 +23,6 @@ def _plain_yuan(t: Translator, value) -> str:
     return t.money(money(value))
 
 
-def _sentences(t: Translator, parts: list[str]) -> str:
-    return ("" if t.locale == "zh-Hans" else " ").join(p for p in parts if p)
-
-
 def _parts(t: Translator, basic, account) -> dict:
     return {"basic": _yuan(t, basic), "account": _yuan(t, account)}
 
@@ -171,7 +167,7 @@ def summary(
         _higher_grades(t, result),
         t._("Reply ALL for every grade.") if more_grades else "",
     ]
-    return _sentences(t, parts)
+    return t.sentences(parts)
 
 
 def every_grade(t: Translator, result: Estimate, *, today: datetime.date | None = None) -> str:

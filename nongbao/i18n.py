@@ -131,6 +131,10 @@ class Translator:
         """A calendar date in the locale's medium format."""
         return dates.format_date(value, format="medium", locale=self.babel)
 
+    def sentences(self, parts: list[str]) -> str:
+        """Sentences run together the locale's way: no space between Chinese ones, one between English ones."""
+        return ("" if self.locale == "zh-Hans" else " ").join(p for p in parts if p)
+
     def join(self, items: list[str]) -> str:
         """A list joined the way the locale lists things: 甲、乙和丙 is written 甲、乙、丙; a, b and c."""
         if self.locale == "zh-Hans" or len(items) < 2:
