@@ -67,23 +67,8 @@ class ContentAdminStorage:
             return self._insert_topic_row(key, locale, region, DRAFT, title, body, self._next_topic_version(key, locale),
                                           provenance, now)  # fmt: skip
 
-    def publish_topic_draft(self, key: str, locale: str, region: str | None, provenance: tuple, now) -> dict | None:
-        """Publish the region's pending draft as a new published version; the new row, or None without a draft."""
-        with self.atomic():
-            draft = self.topic_draft(key, locale, region)
-            if draft is None:
-                return None
-            return self._publish_copy(key, locale, region, draft, provenance, now)
-
-    def revert_topic(self, key: str, locale: str, region: str | None, version: int, provenance: tuple, now) -> dict | None:
-        """A new published version equal to an old version of this region's text; None when there is no such version."""
-        with self.atomic():
-            old = self.topic_version(key, locale, version)
-            if old is None or old["region"] != region:
-                return None
-            return self._publish_copy(key, locale, region, old, provenance, now)
-
-    def _publish_copy(self, key, locale, region, source_row: dict, provenance: tuple, now) -> dict:
+    def publish_topic(self, key: str, locale: str, region: str | None, source_row: dict, provenance: tuple, now) -> dict:
+        """A new published version of the region's text with a draft's or an old version's title and body; the new row."""
         version = self._next_topic_version(key, locale)
         new_id = self._insert_topic_row(
             key, locale, region, PUBLISHED, source_row["title"], source_row["body"], version, provenance, now

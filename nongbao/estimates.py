@@ -1,6 +1,5 @@
 """An estimate request from raw inputs, answered the same way for the API and the staff CLI."""
 
-
 from . import estimate_text
 from .estimator import EstimateError, as_json, estimate, parse_input
 from .i18n import supported, translator

@@ -287,6 +287,20 @@ def _editable(key: str, locale: str):
     return lib, region
 
 
+def _publish(lib: Library, key: str, locale: str, region: str | None, source: dict, action: str, **noted) -> dict | None:
+    """Publish a draft's or an old version's text as the region's new version, audited; None (and a flash) when the
+    text does not pass the checks."""
+    problem = check_text(lib, key, locale, region, source["title"], source["body"])
+    if problem:
+        flash(_("Not published: %(problem)s", problem=problem), "error")
+        return None
+    with store().atomic():
+        before = store().topic_published(key, locale, region)
+        row = store().publish_topic(key, locale, region, source, staff_provenance(), now())
+        audit(action, _target(key, locale, region), _snapshot(before), {**_snapshot(row), **noted})
+    return row
+
+
 @bp.post("/topics/<key>/<locale>/publish")
 def topic_publish(key: str, locale: str):
     """Publish the region's draft: farmers get it from the next message on."""
@@ -295,14 +309,9 @@ def topic_publish(key: str, locale: str):
     if draft is None:
         flash(_("There is no draft to publish."), "error")
         return redirect(_editor_url(key, locale, region))
-    problem = check_text(lib, key, locale, region, draft["title"], draft["body"])
-    if problem:
-        flash(_("Not published: %(problem)s", problem=problem), "error")
-        return redirect(_editor_url(key, locale, region))
-    before = store().topic_published(key, locale, region)
-    row = store().publish_topic_draft(key, locale, region, staff_provenance(), now())
-    audit("topic publish", _target(key, locale, region), _snapshot(before), _snapshot(row))
-    flash(_("Published as version %(version)s.", version=row["version"]))
+    row = _publish(lib, key, locale, region, draft, "topic publish")
+    if row is not None:
+        flash(_("Published as version %(version)s.", version=row["version"]))
     return redirect(_editor_url(key, locale, region))
 
 
@@ -315,14 +324,9 @@ def topic_revert(key: str, locale: str):
     if old is None or old["region"] != region:
         flash(_("There is no such version of this text."), "error")
         return redirect(_editor_url(key, locale, region))
-    problem = check_text(lib, key, locale, region, old["title"], old["body"])
-    if problem:
-        flash(_("Not published: %(problem)s", problem=problem), "error")
-        return redirect(_editor_url(key, locale, region))
-    before = store().topic_published(key, locale, region)
-    row = store().revert_topic(key, locale, region, old["version"], staff_provenance(), now())
-    audit("topic revert", _target(key, locale, region), _snapshot(before), {**_snapshot(row), "from_version": old["version"]})
-    flash(_("Version %(old)s is published again as version %(version)s.", old=old["version"], version=row["version"]))
+    row = _publish(lib, key, locale, region, old, "topic revert", from_version=old["version"])
+    if row is not None:
+        flash(_("Version %(old)s is published again as version %(version)s.", old=old["version"], version=row["version"]))
     return redirect(_editor_url(key, locale, region))
 
 
