@@ -115,7 +115,7 @@ def _meant(candidates: list, text: str) -> list[str]:
     prefecture (Linyi) before a county of the same sound."""
     codes = [p.code for p in candidates]
     for place in candidates:
-        if all(other is place or place.code in {a.code for a in places.ancestors(other.code)} for other in candidates):
+        if all(other is place or places.within(other.code, place.code) for other in candidates):
             return [place.code]  # every other candidate lies under this one
     if not re.search(r"[\u3400-\u9fff]", text):
         levels = [p.level for p in candidates]

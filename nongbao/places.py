@@ -128,6 +128,16 @@ def all_places() -> list[Place]:
     return list(_load().places.values())
 
 
+def chain(code: str) -> list[str]:
+    """The code of a place and of every place above it, nearest first (a region's text and figures pass down it)."""
+    return [str(code), *_load().chain.get(str(code), ())]
+
+
+def within(code: str | None, top: str) -> bool:
+    """Whether a place is top or lies under it."""
+    return bool(code) and str(top) in chain(code)
+
+
 def ancestors(code: str) -> list[Place]:
     """The places above this one, nearest first, ending with the national root; [] for the root or an unknown code."""
     data = _load()

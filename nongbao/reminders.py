@@ -172,9 +172,7 @@ def paused_set(store: Storage) -> set[str]:
 
 def is_paused(paused: set[str], *codes: str | None) -> bool:
     """Whether any of these places lies in (or is) a paused region."""
-    return bool(paused) and any(
-        code and (code in paused or any(a.code in paused for a in places.ancestors(code))) for code in codes
-    )
+    return bool(paused) and any(code and not paused.isdisjoint(places.chain(code)) for code in codes)
 
 
 class Planner:

@@ -105,7 +105,7 @@ class Turn:
         code = self.contact.region if self.library.policy_for(self.contact.region) else self.config.get("DEFAULT_REGION")
         if not code:
             return []
-        return [code, *(place.code for place in places.ancestors(code))]
+        return places.chain(code)
 
     def follow_up(self, kind: str) -> str:
         """Record a feedback or handoff for staff; the reference the farmer can quote."""

@@ -44,9 +44,7 @@ class Staff(UserMixin):
         """Whether this account may see a place: admins everything, others their region and the places under it."""
         if self.role == "admin" or not self.region:
             return self.role == "admin"
-        if code is None:
-            return False
-        return code == self.region or self.region in {a.code for a in places.ancestors(code)}
+        return places.within(code, self.region)
 
     def may_edit(self, code: str | None) -> bool:
         return self.role == "admin" or (self.role == "editor" and self.covers(code))

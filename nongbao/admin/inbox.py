@@ -14,7 +14,6 @@ from collections import Counter
 from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from rapidfuzz import fuzz
@@ -31,7 +30,7 @@ from ..times import iso
 from ..web import now, store
 from . import bp
 from .auth import Staff, audit, require_edit, require_view
-from .topics import staff_provenance
+from .topics import page_locale, staff_provenance
 
 SIMILAR = 75  # rapidfuzz score (0-100) from which two questions count as the same question
 GROUP_AT_MOST = 2000  # the newest open questions grouped on the page (grouping compares each with every group)
@@ -46,11 +45,6 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 
 def default_region() -> str | None:
     return current_app.config.get("DEFAULT_REGION")
-
-
-def page_locale() -> str:
-    """The content locale of the page's language (for place names)."""
-    return "en" if str(get_locale()).startswith("en") else "zh-Hans"
 
 
 def place_name(code: str | None) -> str:
@@ -76,7 +70,7 @@ def under(code: str | None, region: str | None) -> bool:
     """Whether a place is a region or lies under it (None: everywhere)."""
     if region is None:
         return True
-    return bool(code) and (code == region or region in {a.code for a in places.ancestors(code)})
+    return places.within(code, region)
 
 
 @bp.app_template_filter("inbox_time")

@@ -70,8 +70,7 @@ def _leaves(node, prefix: str = ""):
 
 def _chain_owns(lib: Library, code: str) -> list[tuple[str, dict]]:
     """(code, own values) of the place and the regions above it that have a file, nearest first."""
-    chain = [code, *(p.code for p in places.ancestors(code))]
-    return [(c, own) for c in chain if c in lib.regions and (own := _own(c)) is not None]
+    return [(c, own) for c in places.chain(code) if c in lib.regions and (own := _own(c)) is not None]
 
 
 def _owner(owns: list[tuple[str, dict]], path: str) -> str | None:

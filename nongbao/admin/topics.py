@@ -102,7 +102,7 @@ def _snapshot(row: dict | None) -> dict | None:
 
 
 def _chain(region: str | None) -> list[str]:
-    return [region, *(p.code for p in places.ancestors(region))] if region else []
+    return places.chain(region) if region else []
 
 
 def _covered_policies(lib: Library, region: str | None) -> dict[str, dict]:
