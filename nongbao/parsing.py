@@ -23,6 +23,7 @@ _KIN = (
     r"grandma|grandpa|granny|grandmother|grandfather|auntie|uncle)\b"
 )
 _KIN_RE = re.compile(_KIN, re.IGNORECASE)
+_KIN_AGE = re.compile(rf"(?:{_KIN})\s*(?:今年|现在|都|已经|是|is|,|，)?\s*(\d{{2}})(?![\d年块元档])", re.IGNORECASE)
 _SELF = re.compile(
     r"(我|俺|咱)(自己|本人)|(^|[,，\s])(我|俺|咱)\s*(今年|都|已经|是)?\s*\d{2}\s*(岁|了)|\b(i am|i'm|im|myself)\b", re.IGNORECASE
 )
@@ -217,7 +218,7 @@ def _age(text: str, reading: Reading) -> int | None:
     if approx and not re.match(r"\s*(块|元|档|年)", text[approx.end() :]):
         reading.approximate.add("age")
         return int(approx.group(1))
-    kin = re.search(rf"(?:{_KIN})\s*(?:今年|现在|都|已经|是|is|,|，)?\s*(\d{{2}})(?![\d年块元档])", text, re.IGNORECASE)
+    kin = _KIN_AGE.search(text)
     if kin:
         return int(kin.group(1))
     for pattern in _AGE_FORMS:

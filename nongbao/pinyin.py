@@ -83,7 +83,8 @@ def looks_like_pinyin(text: str) -> bool:
         return False
     folded = strip_tones(text)
     words = _LETTERS.findall(folded)
-    if not words or any(split_syllables(w) is None for w in words):
+    splits = [split_syllables(w) for w in words]
+    if not words or None in splits:
         return False
     if folded != text.lower() and any(unicodedata.combining(c) for c in unicodedata.normalize("NFKD", text)):
         return True  # tone marks
@@ -91,7 +92,7 @@ def looks_like_pinyin(text: str) -> bool:
         return False
     if re.search(r"\d", folded) and any(w in PARTICLES for w in words):
         return True  # "360 ne", "55 sui"
-    return sum(len(split_syllables(w)) for w in words) >= 2
+    return sum(len(s) for s in splits) >= 2
 
 
 def spellings(word: str, limit: int = 8) -> list[str]:
