@@ -193,9 +193,7 @@ def _take(turn: Turn, data: dict, reading: Reading, places) -> Outcome:
     if places is not None and places.codes:
         if len(places.codes) > 1:
             data["codes"] = places.codes[:9]
-            lines = [f"{i} {turn.library.place_label(code, turn.locale)}" for i, code in enumerate(places.codes[:9], 1)]
-            text = turn._("Several places have that name. Reply with a number:") + "\n" + "\n".join(lines)
-            return Outcome(text, "estimate", state=("estimate", "place", data), ask_region=False)
+            return Outcome(turn.place_choice(places.codes[:9]), "estimate", state=("estimate", "place", data), ask_region=False)
         notes += _set_place(turn, data, places.codes[0], contact)
     grade = _grade_named(turn, reading)
     if grade is not None:

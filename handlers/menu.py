@@ -15,27 +15,6 @@ COURTESY = re.compile(
 GOODBYE = re.compile(r"^(再见|拜拜|回见|bye|goodbye|see you)[!！。.~～\s]*$", re.IGNORECASE)
 
 
-def _labels(turn: Turn) -> dict[str, str]:
-    """Menu words for sub-menus and action entries; topics use their own titles."""
-    _ = turn._
-    return {
-        "pension": _("Pension"),
-        "estimate": _("Pension estimate"),
-        "medical": _("Medical insurance"),
-        "assistance": _("Dibao and hardship aid"),
-        "reminders.subscribe": _("Payment reminders"),
-        "handoff": _("Talk to a person"),
-        "language": _("Chinese") if turn.locale == "en" else "English",
-    }
-
-
-def _title(turn: Turn, key: str) -> str:
-    labels = _labels(turn)
-    if key in labels:
-        return labels[key]
-    return turn.topic_title(key) or key
-
-
 def _numbered(turn: Turn, labels: list[str]) -> str:
     """Numbered entries: on one line in Chinese (cheap in SMS), one per line in English."""
     if turn.locale == "zh-Hans":
@@ -45,7 +24,7 @@ def _numbered(turn: Turn, labels: list[str]) -> str:
 
 def menu_text(turn: Turn, name: str) -> str:
     """A menu built from the registry's slots, so staff edits of topic titles show up here."""
-    entries = _numbered(turn, [_title(turn, key) for key in turn.menus[name]])
+    entries = _numbered(turn, turn.entry_titles(turn.menus[name]))
     if name == "main":
         header, footer = turn._("Rural insurance helper. Reply with a number:"), turn._("Reply TD to stop messages.")
     else:

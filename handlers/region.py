@@ -6,11 +6,6 @@ from nongbao.parsing import SKIP_COUNTY
 from nongbao.turns import Outcome, Turn
 
 
-def place_label(turn: Turn, code: str) -> str:
-    """A place with its parents, so that 朝阳区（北京市） and 朝阳县（辽宁省朝阳市） differ."""
-    return turn.library.place_label(code, turn.locale)
-
-
 def _set(turn: Turn, code: str) -> Outcome:
     """Remember the place; answers use its figures, or its nearest ancestor's, from now on."""
     text = turn._(
@@ -22,9 +17,7 @@ def _set(turn: Turn, code: str) -> Outcome:
 
 def choice(turn: Turn, codes: list[str]) -> Outcome:
     """A numbered choice between places that share a name."""
-    lines = [f"{i} {place_label(turn, code)}" for i, code in enumerate(codes[:9], 1)]
-    text = turn._("Several places have that name. Reply with a number:") + "\n" + "\n".join(lines)
-    return Outcome(text, "menu", state=("region", "choose", {"codes": codes[:9]}), ask_region=False)
+    return Outcome(turn.place_choice(codes[:9]), "menu", state=("region", "choose", {"codes": codes[:9]}), ask_region=False)
 
 
 def named(turn: Turn) -> Outcome | None:

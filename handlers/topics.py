@@ -24,16 +24,9 @@ def several(turn: Turn) -> Outcome:
 def clarify(turn: Turn) -> Outcome:
     """Ask which of two close readings the farmer meant; the answer (1, 2 or words) routes it."""
     options = turn.match.intents[:2]
-    labels = [_label(turn, key) for key in options]
+    labels = turn.entry_titles(options)
     text = turn._("Do you mean 1 %(first)s or 2 %(second)s? Reply 1 or 2.", first=labels[0], second=labels[1])
     return Outcome(text, "clarify", state=("clarify", "choose", {"options": options}), ask_region=False)
-
-
-def _label(turn: Turn, key: str) -> str:
-    title = turn.topic_title(key)
-    if title:
-        return title
-    return {"estimate": turn._("Pension estimate"), "handoff": turn._("Talk to a person")}.get(key, key)
 
 
 def resume_clarify(turn: Turn) -> Outcome | None:

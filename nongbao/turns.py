@@ -88,6 +88,25 @@ class Turn:
         )
         return text, row["id"]
 
+    def entry_titles(self, keys: list[str]) -> list[str]:
+        """How menu and either/or entries are named: the words for sub-menus and actions, else the topic's title."""
+        _ = self._
+        words = {
+            "pension": _("Pension"),
+            "estimate": _("Pension estimate"),
+            "medical": _("Medical insurance"),
+            "assistance": _("Dibao and hardship aid"),
+            "reminders.subscribe": _("Payment reminders"),
+            "handoff": _("Talk to a person"),
+            "language": _("Chinese") if self.locale == "en" else "English",
+        }
+        return [words.get(key) or self.topic_title(key) or key for key in keys]
+
+    def place_choice(self, codes: list[str]) -> str:
+        """A numbered choice between places that share a name, each with its parents (朝阳区（北京市）, 朝阳县（辽宁省朝阳市）)."""
+        lines = [f"{i} {self.library.place_label(code, self.locale)}" for i, code in enumerate(codes, 1)]
+        return self._("Several places have that name. Reply with a number:") + "\n" + "\n".join(lines)
+
     def topic_title(self, key: str) -> str | None:
         row = self._topic_row(key)
         return row["title"] if row else None
