@@ -26,16 +26,21 @@ class Report:
     on_root: list[tuple[str, str, int]]  # (place code, place name, contacts answered on the national root)
 
 
+def behind(policy: dict, today: datetime.date) -> list[tuple[str, int]]:
+    """(subject, year) of a policy's pension and medical figures that are of an earlier year than today's."""
+    return [
+        (subject, year)
+        for subject in ("pension", "medical")
+        if isinstance(year := (policy.get(subject) or {}).get("year"), int) and year < today.year
+    ]
+
+
 def build(store: Storage, lib: Library, today: datetime.date, top: int = 10) -> Report:
     """The freshness report of the content in force."""
     regions = []
     for code, region in sorted(lib.regions.items()):
-        behind = [
-            (subject, year)
-            for subject in ("pension", "medical")
-            if isinstance(year := (region.effective.get(subject) or {}).get("year"), int) and year < today.year
-        ]
-        regions.append(RegionReport(code, region.name("zh-Hans"), list(region.effective.get("unconfirmed") or []), behind))
+        unconfirmed = list(region.effective.get("unconfirmed") or [])
+        regions.append(RegionReport(code, region.name("zh-Hans"), unconfirmed, behind(region.effective, today)))
     missing = {}
     for key in KNOWLEDGE_TOPICS:
         lacking = [locale for locale in LOCALES if store.topic(key, locale) is None]

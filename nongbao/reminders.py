@@ -267,9 +267,7 @@ def _send_one(store: Storage, provider, row: dict, now: datetime.datetime, repor
     except TwilioRestException as error:
         code, status = str(error.code or ""), error.status or 0
         if code == OPTED_OUT_AT_CARRIER:
-            store.update_contact(
-                row["contact_id"], now, opted_out=1, opted_out_at=now, opted_out_reason="21610 at carrier", reminders=0
-            )
+            _opted_out_at_carrier(store, row["contact_id"], now)
             store.outbox_failed(row["id"], m.FAILED, code, error.msg or str(error), now)
             report.failed += 1
             return "failed"
@@ -307,6 +305,11 @@ def _day_start(now: datetime.datetime, timezone: str) -> datetime.datetime:
     return local.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
+def _opted_out_at_carrier(store: Storage, contact_id: int, now: datetime.datetime):
+    """The farmer replied STOP to the carrier (21610): no message we start goes to them again."""
+    store.update_contact(contact_id, now, opted_out=1, opted_out_at=now, opted_out_reason="21610 at carrier", reminders=0)
+
+
 def _alert(store: Storage, kind: str, text: str, now: datetime.datetime):
     log.warning(text)
     store.alert(kind, text, now)
@@ -330,9 +333,7 @@ def delivery_callback(store: Storage, provider_id: str, status: str, code: str |
     if row is None or not row["changed"]:
         return row is not None
     if code == OPTED_OUT_AT_CARRIER:
-        store.update_contact(
-            row["contact_id"], now, opted_out=1, opted_out_at=now, opted_out_reason="21610 at carrier", reminders=0
-        )
+        _opted_out_at_carrier(store, row["contact_id"], now)
     if status in (m.DELIVERED, m.FAILED, m.UNDELIVERED):
         if store.delivery_result(row["contact_id"], status == m.DELIVERED, now, int(config["REMINDER_PAUSE_AFTER"])):
             _alert(store, "paused", f"reminders paused for contact {row['contact_id']}: deliveries failed in a row", now)

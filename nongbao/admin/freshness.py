@@ -28,10 +28,8 @@ def freshness_page():
     ]  # fmt: skip
     mine = current_user.region
     if mine and mine not in lib.regions and places.is_place(mine) and (policy := lib.policy_for(mine)) is not None:
-        behind = [(subject, year) for subject in ("pension", "medical")
-                  if isinstance(year := (policy.effective.get(subject) or {}).get("year"), int) and year < today.year]  # fmt: skip
         rows.insert(0, {"code": mine, "label": place_label(lib, mine), "unconfirmed": policy.effective.get("unconfirmed") or [],
-                        "behind": behind, "basis": place_label(lib, policy.code)})  # fmt: skip
+                        "behind": freshness.behind(policy.effective, today), "basis": place_label(lib, policy.code)})  # fmt: skip
     on_root = [(code, name, count) for code, name, count in report.on_root if current_user.covers(code)][:ON_ROOT_SHOWN]
     return render_template(
         "admin/freshness.html", rows=rows, topics_missing=report.topics_missing, on_root=on_root, year=today.year
