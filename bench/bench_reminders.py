@@ -3,6 +3,7 @@
 Usage: .venv/bin/python bench/bench_reminders.py [N]   (default 10,000; `make bench` plans 100,000)
 """
 
+import contextlib
 import datetime
 import sys
 import tempfile
@@ -29,6 +30,18 @@ class Timing:
     planned: int
 
 
+@contextlib.contextmanager
+def fresh_store(**settings):
+    """The app's settings and a connection to a fresh database it prepared (content loaded), in a folder that goes."""
+    with tempfile.TemporaryDirectory() as folder:
+        app = create_app({"DATABASE": f"{folder}/bench.db", "LOG_LEVEL": "WARNING", **settings})
+        store = Storage(app.config["DATABASE"])
+        try:
+            yield app.config, store
+        finally:
+            store.close()
+
+
 def roster_text(count: int) -> str:
     """A roster CSV of `count` residents of one county: varied ages, enrolment and check months."""
     lines = ["phone,place,village,birth_year,birth_month,enrolled,pensioner,check_month"]
@@ -39,22 +52,17 @@ def roster_text(count: int) -> str:
 
 def measure(count: int) -> Timing:
     """Import `count` residents into a fresh database, then plan their reminders on 1 March 2027."""
-    with tempfile.TemporaryDirectory() as folder:
-        app = create_app({"DATABASE": f"{folder}/bench.db", "LOG_LEVEL": "WARNING", "DEFAULT_REGION": "441403"})
+    with fresh_store(DEFAULT_REGION="441403") as (config, store):
         text = roster_text(count)
-        store = Storage(app.config["DATABASE"])
-        try:
-            started = time.perf_counter()
-            rows = roster.read(text, 2027)
-            store.import_contacts(rows, "bench roster", datetime.datetime.now(datetime.UTC))
-            imported = time.perf_counter() - started
-            at = datetime.datetime(2027, 3, 1, 10, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
-            lib = library(store)
-            started = time.perf_counter()
-            planned, _ = reminders.plan(store, lib, app.config, at)
-            planning = time.perf_counter() - started
-        finally:
-            store.close()
+        started = time.perf_counter()
+        rows = roster.read(text, 2027)
+        store.import_contacts(rows, "bench roster", datetime.datetime.now(datetime.UTC))
+        imported = time.perf_counter() - started
+        at = datetime.datetime(2027, 3, 1, 10, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
+        lib = library(store)
+        started = time.perf_counter()
+        planned, _ = reminders.plan(store, lib, config, at)
+        planning = time.perf_counter() - started
     return Timing(count, imported, planning, planned)
 
 

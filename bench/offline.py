@@ -4,14 +4,11 @@ import os
 import platform
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from app import create_app
 from bench import bench_reminders
 from nongbao import estimates
-from nongbao.db import Storage
 from nongbao.library import Library, library
 
 ESTIMATE = {"region": "441403", "age": 45, "grade": 600, "years_paid": 5}
@@ -30,13 +27,8 @@ def machine() -> str:
 
 def with_library(work):
     """Run work(lib, config) on the library of a fresh database, built as the app builds it."""
-    with tempfile.TemporaryDirectory() as folder:
-        app = create_app({"DATABASE": f"{folder}/bench.db", "LOG_LEVEL": "WARNING"})
-        store = Storage(app.config["DATABASE"])
-        try:
-            return work(library(store), app.config)
-        finally:
-            store.close()
+    with bench_reminders.fresh_store() as (config, store):
+        return work(library(store), config)
 
 
 def matching_us(lib: Library, texts: list[str]) -> tuple[float, float, float]:

@@ -149,13 +149,14 @@ def in_process() -> float:
     """Matching, one estimate and planning 100,000 residents, with no server running; the planning seconds."""
     say("\nin process:")
     texts = signed.messages()
-    mean_us, p99_us, cached_us = offline.with_library(lambda lib, _config: offline.matching_us(lib, texts))
+    (mean_us, p99_us, cached_us), each_ms = offline.with_library(
+        lambda lib, config: (offline.matching_us(lib, texts), offline.estimate_ms(lib, config))
+    )
     say(
         f"  intent matching (matcher.route) over {len(texts)} texts: {mean_us:.0f} µs per message on average, "
         f"p99 {p99_us:.0f} µs; {cached_us:.0f} µs on average once they are in the matcher's caches"
     )
     say(f"  places of China loaded from places.tsv in {offline.places_load_ms():.0f} ms")
-    each_ms = offline.with_library(offline.estimate_ms)
     say(f"  pension estimate (estimates.answer, as /api/v1/pension/estimate): {each_ms:.2f} ms")
     timing = offline.planning(PLAN_CONTACTS)
     say(
